@@ -1,0 +1,138 @@
+"""The body ciphers and the RSA key wrap, over pyca/cryptography.
+
+AES-256-CBC with PKCS#7 padding, SM4-GCM with a detached tag, and RSA PKCS#1 v1.5 encryption.
+Decryption failures raise one DecryptionError with one message, never a padding or tag detail.
+Large bodies are processed into one preallocated buffer, so a multi-megabyte body is copied as
+few times as possible.
+"""
+
+from __future__ import annotations
+
+from typing import Tuple, Union
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from ..errors import DECRYPTION_FAILED, DecryptionError, EnvelopeFormatError
+
+__all__ = [
+    "aes_cbc_encrypt",
+    "aes_cbc_decrypt",
+    "sm4_gcm_encrypt",
+    "sm4_gcm_decrypt",
+    "rsa_pkcs1v15_encrypt",
+    "rsa_pkcs1v15_decrypt",
+    "GCM_TAG_SIZE",
+]
+
+Buffer = Union[bytes, bytearray, memoryview]
+
+_BLOCK = 16
+GCM_TAG_SIZE = 16
+_GCM_IV_MIN, _GCM_IV_MAX = 8, 128  # what the OpenSSL backend of pyca/cryptography accepts
+
+
+def _check_length(name: str, value: Buffer, *sizes: int) -> None:
+    if len(value) not in sizes:
+        expected = " or ".join(str(s) for s in sizes)
+        raise EnvelopeFormatError(f"{name}: expected {expected} bytes, got {len(value)}")
+
+
+def aes_cbc_encrypt(key: Buffer, iv: Buffer, plaintext: Buffer) -> bytes:
+    """AES-CBC with PKCS#7 padding; key 16, 24 or 32 bytes (the AES-256-CBC suite uses 32)."""
+    _check_length("AES key", key, 16, 24, 32)
+    _check_length("AES-CBC IV", iv, _BLOCK)
+    data = memoryview(plaintext).cast("B")
+    whole = len(data) - len(data) % _BLOCK
+    pad = _BLOCK - len(data) % _BLOCK
+    out = bytearray(whole + _BLOCK + _BLOCK - 1)
+    encryptor = Cipher(algorithms.AES(bytes(key)), modes.CBC(bytes(iv))).encryptor()
+    n = encryptor.update_into(data[:whole], out)
+    n += encryptor.update_into(bytes(data[whole:]) + bytes([pad]) * pad, memoryview(out)[n:])
+    encryptor.finalize()
+    del out[n:]
+    return bytes(out)
+
+
+def aes_cbc_decrypt(key: Buffer, iv: Buffer, ciphertext: Buffer) -> bytes:
+    """Undo :func:`aes_cbc_encrypt`; a bad length or bad padding is the same DecryptionError."""
+    _check_length("AES key", key, 16, 24, 32)
+    _check_length("AES-CBC IV", iv, _BLOCK)
+    if len(ciphertext) == 0 or len(ciphertext) % _BLOCK:
+        raise DecryptionError(DECRYPTION_FAILED)
+    decryptor = Cipher(algorithms.AES(bytes(key)), modes.CBC(bytes(iv))).decryptor()
+    out = bytearray(len(ciphertext) + _BLOCK - 1)
+    n = decryptor.update_into(ciphertext, out)
+    decryptor.finalize()
+    del out[n:]
+    pad = out[-1]
+    # Check every padding byte without an early exit, then fail in one place.
+    bad = int(not 1 <= pad <= _BLOCK)
+    for i in range(1, _BLOCK + 1):
+        bad |= int(i <= pad) & int(out[-i] != pad)
+    if bad:
+        raise DecryptionError(DECRYPTION_FAILED)
+    del out[-pad:]
+    return bytes(out)
+
+
+def _check_gcm(key: Buffer, iv: Buffer) -> None:
+    _check_length("SM4 key", key, 16)
+    if not _GCM_IV_MIN <= len(iv) <= _GCM_IV_MAX:
+        raise EnvelopeFormatError(
+            f"SM4-GCM IV: expected {_GCM_IV_MIN} to {_GCM_IV_MAX} bytes (12 recommended), got {len(iv)}"
+        )
+
+
+def sm4_gcm_encrypt(key: Buffer, iv: Buffer, plaintext: Buffer, aad: Buffer = b"") -> Tuple[bytes, bytes]:
+    """SM4-GCM; returns (ciphertext, 16-byte tag) with the tag kept separate."""
+    _check_gcm(key, iv)
+    encryptor = Cipher(algorithms.SM4(bytes(key)), modes.GCM(bytes(iv))).encryptor()
+    if aad:
+        encryptor.authenticate_additional_data(bytes(aad))
+    out = bytearray(len(plaintext) + _BLOCK - 1)
+    n = encryptor.update_into(plaintext, out)
+    encryptor.finalize()
+    del out[n:]
+    return bytes(out), encryptor.tag
+
+
+def sm4_gcm_decrypt(key: Buffer, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer = b"") -> bytes:
+    """Undo :func:`sm4_gcm_encrypt`; only a full 16-byte tag is accepted."""
+    _check_gcm(key, iv)
+    if len(tag) != GCM_TAG_SIZE:
+        raise DecryptionError(DECRYPTION_FAILED)
+    decryptor = Cipher(algorithms.SM4(bytes(key)), modes.GCM(bytes(iv), bytes(tag))).decryptor()
+    if aad:
+        decryptor.authenticate_additional_data(bytes(aad))
+    out = bytearray(len(ciphertext) + _BLOCK - 1)
+    n = decryptor.update_into(ciphertext, out)
+    try:
+        decryptor.finalize()
+    except InvalidTag:
+        raise DecryptionError(DECRYPTION_FAILED) from None
+    del out[n:]
+    return bytes(out)
+
+
+def rsa_pkcs1v15_encrypt(public_key: rsa.RSAPublicKey, plaintext: bytes) -> bytes:
+    """RSAES-PKCS1-v1_5 encryption."""
+    try:
+        return public_key.encrypt(plaintext, padding.PKCS1v15())
+    except ValueError:
+        raise EnvelopeFormatError(
+            f"RSA plaintext: {len(plaintext)} bytes is too long for a {public_key.key_size}-bit key"
+        ) from None
+
+
+def rsa_pkcs1v15_decrypt(private_key: rsa.RSAPrivateKey, ciphertext: bytes) -> bytes:
+    """RSAES-PKCS1-v1_5 decryption.
+
+    Where the OpenSSL backend does implicit rejection (the Marvin mitigation), bad padding gives a
+    pseudo-random message instead of an error; callers must check what they expect of the result.
+    """
+    try:
+        return private_key.decrypt(ciphertext, padding.PKCS1v15())
+    except ValueError:
+        raise DecryptionError(DECRYPTION_FAILED) from None
