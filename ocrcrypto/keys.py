@@ -213,7 +213,7 @@ def _private_from_der(der: bytes) -> PrivateKey:
 
 
 _PUBLIC_LABELS = {"PUBLIC KEY", "RSA PUBLIC KEY"}
-_PRIVATE_LABELS = {"PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"}
+_PRIVATE_LABELS = {"PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "SM2 PRIVATE KEY"}
 
 
 def _pem_to_der(text: str, labels: set, what: str) -> bytes:
