@@ -74,11 +74,16 @@ def test_scalar_multiplication_agrees_between_methods(k):
     expected = sm2._to_affine(reference)
     assert sm2._to_affine(sm2._g_multiply(k)) == expected
     assert sm2._to_affine(sm2._variable_base_multiply(sm2.G, k)) == expected
-    assert sm2._to_affine(sm2._variable_base_multiply(sm2.G, k + sm2.N * 12345)) == expected
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 31, 32, 33, sm2.N - 2, sm2.N - 1, (1 << 255) + 1, (1 << 256) % sm2.N])
+def test_variable_base_edge_scalars(k):
+    expected = sm2._to_affine(sm2._g_multiply(k))
+    assert sm2._to_affine(sm2._variable_base_multiply(sm2.G, k)) == expected
 
 
 def test_group_order():
-    assert sm2._to_affine(sm2._variable_base_multiply(sm2.G, sm2.N)) is None
+    assert sm2._to_affine(sm2._g_multiply(sm2.N)) is None
     assert sm2._to_affine(sm2._g_multiply(sm2.N - 1)) == (sm2.G[0], sm2.P - sm2.G[1])
 
 

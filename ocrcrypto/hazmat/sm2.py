@@ -5,9 +5,10 @@ coordinates), the order the vendor's API expects. Points use Jacobian coordinate
 multiplication by G and by a public key uses a fixed-base window table (built once per key and
 cached on the key object), so a warm encryption costs two short runs of mixed additions.
 
-Side channels: Python integers are not constant-time. Decryption blinds the private scalar with a
-fresh random multiple of the group order on every call, so its timing does not repeat for the
-same key, but the code makes no constant-time claim.
+Side channels: decryption multiplies by the private scalar with a regular schedule (signed odd
+digits, one addition per window, no skipped zero digits), so the sequence of operations does not
+depend on the key's bits. Python integers themselves are not constant-time: the code makes no
+constant-time claim.
 """
 
 from __future__ import annotations
@@ -53,8 +54,7 @@ _Table = List[List[_Affine]]
 
 _G_WINDOW = 8
 _KEY_WINDOW = 6
-_VARIABLE_WINDOW = 4
-_BLIND_BITS = 64
+_VARIABLE_WINDOW = 5
 
 
 def _on_curve(x: int, y: int) -> bool:
@@ -62,7 +62,7 @@ def _on_curve(x: int, y: int) -> bool:
 
 
 def _double(p1: _Jacobian) -> _Jacobian:
-    """Point doubling in Jacobian coordinates for a = -3 (dbl-2001-b)."""
+    """Point doubling in Jacobian coordinates for a = -3 (dbl-2001-b, with Z3 = 2*Y1*Z1)."""
     x1, y1, z1 = p1
     if z1 == 0 or y1 == 0:
         return (1, 1, 0)
@@ -71,7 +71,7 @@ def _double(p1: _Jacobian) -> _Jacobian:
     beta = x1 * gamma % P
     alpha = 3 * (x1 - delta) * (x1 + delta) % P
     x3 = (alpha * alpha - 8 * beta) % P
-    z3 = ((y1 + z1) * (y1 + z1) - gamma - delta) % P
+    z3 = 2 * y1 * z1 % P
     y3 = (alpha * (4 * beta - x3) - 8 * gamma * gamma) % P
     return (x3, y3, z3)
 
@@ -200,20 +200,63 @@ def _fixed_base_multiply(table: _Table, window: int, k: int) -> _Jacobian:
     return (x1, y1, z1)
 
 
+def _regular_digits(k: int, window: int, count: int) -> List[int]:
+    """Signed odd digits of an odd k, least significant first, none of them zero (Joye-Tunstall).
+
+    Every window then costs the same doublings and one addition, so the sequence of operations
+    does not depend on the scalar's bits.
+    """
+    digits = []
+    half = 1 << window
+    for _ in range(count - 1):
+        digit = (k & ((half << 1) - 1)) - half
+        digits.append(digit)
+        k = (k - digit) >> window
+    digits.append(k)
+    return digits
+
+
 def _variable_base_multiply(point: _Affine, k: int) -> _Jacobian:
-    """k * point for a point seen once (C1 on decryption): a fixed 4-bit window, left to right."""
+    """k * point for a point seen once (C1 on decryption), 0 < k < n, with a regular schedule."""
     window = _VARIABLE_WINDOW
-    multiples: List[_Jacobian] = [(1, 1, 0), (point[0], point[1], 1)]
-    for _ in range((1 << window) - 2):
-        multiples.append(_add_affine(multiples[-1], point[0], point[1]))
-    acc: _Jacobian = (1, 1, 0)
-    for shift in range(((k.bit_length() + window - 1) // window) * window - window, -1, -window):
+    scalar = k if k & 1 else k + N  # N is odd, so the scalar is odd and (k + N) * point = k * point
+    x0, y0 = point
+    twice = _double((x0, y0, 1))
+    odd: List[_Jacobian] = [(x0, y0, 1)]
+    for _ in range((1 << (window - 1)) - 1):
+        odd.append(_add(odd[-1], twice))
+    table = _batch_to_affine(odd)  # table[i] = (2i + 1) * point
+    digits = _regular_digits(scalar, window, -(-257 // window) + 1)
+    top = digits.pop()
+    x1, y1 = table[(top - 1) >> 1]
+    z1 = 1
+    for digit in reversed(digits):
         for _ in range(window):
-            acc = _double(acc)
-        digit = (k >> shift) & ((1 << window) - 1)
-        if digit:
-            acc = _add(acc, multiples[digit])
-    return acc
+            delta = z1 * z1 % P
+            gamma = y1 * y1 % P
+            beta = x1 * gamma % P
+            alpha = 3 * (x1 - delta) * (x1 + delta) % P
+            z1 = 2 * y1 * z1 % P
+            x1 = (alpha * alpha - 8 * beta) % P
+            y1 = (alpha * (4 * beta - x1) - 8 * gamma * gamma) % P
+        x2, y2 = table[(abs(digit) - 1) >> 1]
+        if digit < 0:
+            y2 = P - y2
+        z1z1 = z1 * z1 % P
+        h = (x2 * z1z1 - x1) % P
+        r = 2 * (y2 * z1 * z1z1 - y1) % P
+        if h == 0 or z1 == 0:  # an intermediate equals +-table point: not reachable for 0 < k < n in practice
+            x1, y1, z1 = _add_affine((x1, y1, z1), x2, y2)
+            continue
+        hh = h * h % P
+        i = 4 * hh
+        j = h * i % P
+        v = x1 * i % P
+        x3 = (r * r - j - 2 * v) % P
+        y1 = (r * (v - x3) - 2 * y1 * j) % P
+        z1 = ((z1 + h) * (z1 + h) - z1z1 - hh) % P
+        x1 = x3
+    return (x1, y1, z1)
 
 
 _g_table: Optional[_Table] = None
@@ -359,8 +402,7 @@ def decrypt(private_key: Sm2PrivateKey, ciphertext: bytes) -> bytes:
         raise DecryptionError(DECRYPTION_FAILED)
     c3 = ciphertext[65:97]
     c2 = ciphertext[97:]
-    blinded = private_key._d + N * (secrets.randbits(_BLIND_BITS) | 1)
-    shared = _to_affine(_variable_base_multiply((x1, y1), blinded))
+    shared = _to_affine(_variable_base_multiply((x1, y1), private_key._d))
     if shared is None:
         raise DecryptionError(DECRYPTION_FAILED)
     x2 = shared[0].to_bytes(32, "big")
