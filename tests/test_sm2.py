@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocrcrypto.errors import DECRYPTION_FAILED, DecryptionError, EnvelopeFormatError, KeyFormatError
-from ocrcrypto.hazmat import sm2
+from ocrcrypto.hazmat import sm2, sm2_encodings
 
 from .conftest import DATA
 
@@ -164,33 +164,6 @@ def test_gmssl_c1c2c3_order_is_refused(kat_key):
 openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl command is not installed")
 
 
-def _der_to_c1c3c2(der: bytes) -> bytes:
-    from asn1crypto import core
-
-    class Sm2Cipher(core.Sequence):
-        _fields = [("x", core.Integer), ("y", core.Integer), ("hash", core.OctetString), ("cipher", core.OctetString)]
-
-    parsed = Sm2Cipher.load(der)
-    x, y = parsed["x"].native, parsed["y"].native
-    return b"\x04" + x.to_bytes(32, "big") + y.to_bytes(32, "big") + parsed["hash"].native + parsed["cipher"].native
-
-
-def _c1c3c2_to_der(blob: bytes) -> bytes:
-    from asn1crypto import core
-
-    class Sm2Cipher(core.Sequence):
-        _fields = [("x", core.Integer), ("y", core.Integer), ("hash", core.OctetString), ("cipher", core.OctetString)]
-
-    return Sm2Cipher(
-        {
-            "x": int.from_bytes(blob[1:33], "big"),
-            "y": int.from_bytes(blob[33:65], "big"),
-            "hash": blob[65:97],
-            "cipher": blob[97:],
-        }
-    ).dump()
-
-
 @pytest.fixture(scope="module")
 def openssl_key():
     from ocrcrypto import load_private_key
@@ -202,7 +175,7 @@ def openssl_key():
 @pytest.mark.parametrize("message", [b"\x00" * 16, b"0123456789abcdef", bytes(range(256)) * 3])
 def test_openssl_decrypts_ours(tmp_path: Path, openssl_key, message):
     blob = sm2.encrypt(openssl_key.public_key, message)
-    (tmp_path / "ct.der").write_bytes(_c1c3c2_to_der(blob))
+    (tmp_path / "ct.der").write_bytes(sm2_encodings.to_der(blob))
     out = subprocess.run(
         ["openssl", "pkeyutl", "-decrypt", "-inkey", str(DATA / "sm2_private_pkcs8.pem"), "-in", str(tmp_path / "ct.der")],
         capture_output=True,
@@ -223,7 +196,7 @@ def test_we_decrypt_openssl(tmp_path: Path, openssl_key, message):
         capture_output=True,
         check=True,
     ).stdout
-    assert sm2.decrypt(openssl_key, _der_to_c1c3c2(der)) == message
+    assert sm2.decrypt(openssl_key, sm2_encodings.from_der(der)) == message
 
 
 # -- error paths ---------------------------------------------------------------------------------
@@ -303,3 +276,42 @@ def test_public_key_bytes_length(length):
 def test_private_key_bytes_length():
     with pytest.raises(KeyFormatError, match="expected 32 bytes"):
         sm2.Sm2PrivateKey.from_bytes(b"\x01" * 31)
+
+
+# -- other layouts -------------------------------------------------------------------------------
+
+
+def test_layout_conversions_round_trip(kat_key):
+    blob = KAT_C1C3C2
+    assert sm2_encodings.from_c1c2c3(sm2_encodings.to_c1c2c3(blob)) == blob
+    assert sm2_encodings.to_c1c2c3(blob)[-32:] == blob[65:97]
+    assert sm2_encodings.from_der(sm2_encodings.to_der(blob)) == blob
+    assert sm2_encodings.strip_prefix(blob) == blob[1:]
+
+
+def test_der_with_short_coordinate_is_padded(kat_key):
+    k = next(k for k in range(1, 5000) if sm2._to_affine(sm2._g_multiply(k))[0] < 1 << 248)
+    blob = sm2.encrypt(kat_key.public_key, b"0123456789abcdef", k=k)
+    der = sm2_encodings.to_der(blob)
+    assert len(der) < len(blob) + 12  # the INTEGER x is minimal, shorter than 32 bytes
+    assert sm2_encodings.from_der(der) == blob
+
+
+@pytest.mark.parametrize("convert", [sm2_encodings.to_c1c2c3, sm2_encodings.from_c1c2c3, sm2_encodings.to_der, sm2_encodings.strip_prefix])
+@pytest.mark.parametrize("blob", [b"", b"\x04" * 97, b"\x05" * 113])
+def test_layout_conversions_reject_short_or_unprefixed(convert, blob):
+    with pytest.raises(EnvelopeFormatError, match="SM2 ciphertext: expected 04"):
+        convert(blob)
+
+
+@pytest.mark.parametrize(
+    "der, message",
+    [
+        (b"\x30\x00", "not the DER SEQUENCE"),
+        (b"junk", "not the DER SEQUENCE"),
+        (bytes.fromhex("300c020101020101040100040100"), "DER fields out of range"),
+    ],
+)
+def test_from_der_rejections(der, message):
+    with pytest.raises(EnvelopeFormatError, match=message):
+        sm2_encodings.from_der(der)
