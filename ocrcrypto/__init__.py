@@ -22,6 +22,7 @@ from .keys import (
     load_private_key,
     load_public_key,
     private_key_pem,
+    public_key_of,
     public_key_pem,
     vendor_public_key,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "load_private_key",
     "load_public_key",
     "private_key_pem",
+    "public_key_of",
     "public_key_pem",
     "vendor_public_key",
     "PROTOCOL_PARAMS",

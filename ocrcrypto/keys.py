@@ -34,6 +34,7 @@ __all__ = [
     "vendor_public_key",
     "private_key_pem",
     "key_type",
+    "public_key_of",
     "MIN_RSA_BITS",
 ]
 
@@ -345,6 +346,15 @@ def _pem(label: str, der: bytes) -> str:
     body = base64.b64encode(der).decode("ascii")
     lines: List[str] = [body[i:i + 64] for i in range(0, len(body), 64)]
     return f"-----BEGIN {label}-----\n" + "\n".join(lines) + f"\n-----END {label}-----\n"
+
+
+def public_key_of(private_key: PrivateKey) -> PublicKey:
+    """The public half of an RSA or SM2 private key."""
+    if isinstance(private_key, rsa.RSAPrivateKey):
+        return private_key.public_key()
+    if isinstance(private_key, Sm2PrivateKey):
+        return private_key.public_key
+    raise KeyFormatError(f"private key: not an RSA or SM2 private key ({type(private_key).__name__})")
 
 
 def generate_private_key(kind: str, *, rsa_bits: int = 2048) -> PrivateKey:
