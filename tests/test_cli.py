@@ -1,0 +1,224 @@
+"""The command line, through click's CliRunner and through a real subprocess of the installed script."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import ocrcrypto
+from ocrcrypto.cli import main
+
+from .conftest import DATA
+
+PARAMS = {"Action": "RecognizeEncryptedIDCardOCR", "ImageUrl": "https://example.com/a.jpg", "CardSide": "FRONT"}
+RESPONSE = {"Response": {"Name": "DEMO", "IdNum": "000", "RequestId": "r1"}}
+KEYS = {
+    "AES-256-CBC": (DATA / "rsa1024_public_vendor.txt", DATA / "rsa1024_private_pkcs1.pem"),
+    "SM4-GCM": (DATA / "sm2_public_vendor.txt", DATA / "sm2_private_pkcs8.pem"),
+}
+
+
+def run(*args, input=None):
+    result = CliRunner().invoke(main, [str(a) for a in args], input=input)
+    return result
+
+
+def test_full_exchange_through_files(tmp_path: Path, algorithm):
+    public, private = KEYS[algorithm]
+    (tmp_path / "params.json").write_text(json.dumps(PARAMS))
+    r = run("encrypt", tmp_path / "params.json", "--public-key", public, "--algorithm", algorithm,
+            "--session-out", tmp_path / "session.json", "-o", tmp_path / "wire.json")
+    assert r.exit_code == 0, r.output
+    assert stat.S_IMODE(os.stat(tmp_path / "session.json").st_mode) == 0o600
+    wire = json.loads((tmp_path / "wire.json").read_text())
+    assert wire["Encryption"]["Algorithm"] == algorithm
+    r = run("decrypt", tmp_path / "wire.json", "--private-key", private, "--session-out", tmp_path / "server.json")
+    assert r.exit_code == 0 and json.loads(r.stdout) == PARAMS
+    r = run("encrypt-response", "--session", tmp_path / "server.json", input=json.dumps(RESPONSE))
+    assert r.exit_code == 0
+    encrypted = json.loads(r.stdout)
+    assert encrypted["Response"]["Name"] == "" and "EncryptedBody" in encrypted["Response"]
+    r = run("decrypt-response", "-", "--session", tmp_path / "session.json", input=json.dumps(encrypted))
+    assert r.exit_code == 0 and json.loads(r.stdout) == RESPONSE
+
+
+def test_field_mode_and_fresh_iv(tmp_path: Path):
+    public, private = KEYS["SM4-GCM"]
+    r = run("encrypt", "--public-key", public, "-a", "SM4-GCM", "--field", "IdCard", "--field", "Name",
+            "--session-out", tmp_path / "s.json", input=json.dumps({"IdCard": "1", "Name": "李"}))
+    wire = json.loads(r.stdout)
+    assert wire["Encryption"]["EncryptList"] == ["IdCard", "Name"] and len(wire["Encryption"]["TagList"]) == 2
+    r = run("decrypt", "--private-key", private, input=r.stdout)
+    assert json.loads(r.stdout) == {"IdCard": "1", "Name": "李"}
+    r = run("encrypt-response", "--session", tmp_path / "s.json", "--fresh-iv", "--field", "Name", input='{"Name":"x","RequestId":"r"}')
+    out = json.loads(r.stdout)
+    assert out["Encryption"]["Iv"] != wire["Encryption"]["Iv"]
+    assert json.loads(run("decrypt-response", "--session", tmp_path / "s.json", input=r.stdout).stdout) == {"Name": "x", "RequestId": "r"}
+
+
+def test_session_file_mode_is_fixed_when_it_existed(tmp_path: Path):
+    target = tmp_path / "session.json"
+    target.write_text("old")
+    target.chmod(0o644)
+    r = run("encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "SM4-GCM", "--session-out", target, input=json.dumps(PARAMS))
+    assert r.exit_code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_key_is_printed_only_with_show_key(tmp_path: Path):
+    r = run("encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "SM4-GCM", "--session-out", tmp_path / "s.json", input=json.dumps(PARAMS))
+    key = json.loads((tmp_path / "s.json").read_text())["Key"]
+    assert key not in r.output and key not in r.stderr
+    r = run("encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "SM4-GCM", "--show-key", input=json.dumps(PARAMS))
+    assert "session (contains the key):" in r.stderr
+    shown = json.loads(r.stderr.split("session (contains the key): ", 1)[1])
+    assert len(shown["Key"]) == 24 and shown["Key"] not in r.stdout
+
+
+def test_keygen(tmp_path: Path, algorithm):
+    out = tmp_path / "keys"
+    r = run("keygen", "--algorithm", algorithm, "--out", out, "--rsa-bits", 1024)
+    assert r.exit_code == 0, r.output
+    assert stat.S_IMODE((out / "private.pem").stat().st_mode) == 0o600
+    public = ocrcrypto.load_public_key((out / "public.txt").read_text())
+    assert ocrcrypto.public_key_pem(public) == (out / "public.pem").read_text()
+    private = ocrcrypto.load_private_key((out / "private.pem").read_bytes())
+    wire, _ = ocrcrypto.encrypt_request(PARAMS, public, algorithm)
+    assert ocrcrypto.decrypt_request(wire, private)[0] == PARAMS
+    before = (out / "private.pem").read_bytes()
+    r = run("keygen", "--algorithm", algorithm, "--out", out)
+    assert r.exit_code == 1 and "already exist(s); pass --force to overwrite" in r.stderr
+    assert (out / "private.pem").read_bytes() == before
+    assert run("keygen", "--algorithm", algorithm, "--out", out, "--force").exit_code == 0
+    assert (out / "private.pem").read_bytes() != before
+
+
+def test_doctor_exit_codes(tmp_path: Path):
+    public, private = KEYS["SM4-GCM"]
+    wire = run("encrypt", "--public-key", public, "-a", "SM4-GCM", input=json.dumps(PARAMS)).stdout
+    r = run("doctor", "--private-key", private, input=wire)
+    assert r.exit_code == 0 and r.stdout.strip().endswith("0 problem(s), 9 check(s) passed")
+    bad = json.loads(wire)
+    bad["Encryption"]["Algorithm"] = "SM4_GCM"
+    r = run("doctor", input=json.dumps(bad))
+    assert r.exit_code == 1 and "did you mean 'SM4-GCM'?" in r.stdout
+    r = run("doctor", "--json", input=json.dumps(bad))
+    findings = json.loads(r.stdout)
+    assert r.exit_code == 1 and findings[0]["ok"] is False and findings[0]["where"] == "Encryption.Algorithm"
+
+
+def test_demo(algorithm):
+    r = run("demo", "--algorithm", algorithm)
+    assert r.exit_code == 0
+    assert "public test keys" in r.stdout and "NEVER use them in production" in r.stdout
+    for heading in ("1. The wire request", "2. What the service decrypts", "3. The encrypted response", "4. What your client decrypts"):
+        assert heading in r.stdout
+    assert f'"Algorithm": "{algorithm}"' in r.stdout and "DEMO PERSON" in r.stdout
+    assert "session (contains the key)" not in r.stdout
+
+
+def test_demo_both_suites_and_show_key():
+    r = run("demo", "--show-key")
+    assert r.exit_code == 0 and "=== AES-256-CBC ===" in r.stdout and "=== SM4-GCM ===" in r.stdout
+    assert r.stdout.count("session (contains the key)") == 2
+
+
+@pytest.mark.parametrize("command", ["encrypt", "decrypt", "encrypt-response", "decrypt-response", "keygen", "doctor", "demo"])
+def test_help_has_an_example(command):
+    r = run(command, "--help")
+    assert r.exit_code == 0 and "Usage: " in r.stdout
+    if command != "demo":
+        assert "Example:" in r.stdout
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, stdin, code, message",
+    [
+        (["encrypt"], "{}", 2, "error: Missing option '--public-key'"),
+        (["encrypt", "--public-key", "/nonexistent"], "{}", 2, "error: Invalid value for '--public-key'"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "SM4"], "{}", 2, "error: Invalid value for '--algorithm'"),
+        (["frobnicate"], "", 2, "error: No such command 'frobnicate'"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0]], "{not json", 1, "error: INPUT: not valid JSON (Expecting property name enclosed in double quotes at line 1 column 2)"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0]], '{"a":1,"a":2}', 1, "error: INPUT: duplicate JSON key 'a'"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0]], json.dumps(PARAMS), 1, "error: AES-256-CBC wraps its key with RSA: got an SM2 public key"),
+        (["encrypt", "--public-key", DATA / "README.md"], json.dumps(PARAMS), 1, "error: --public-key "),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "SM4-GCM", "--field", "Nope"], json.dumps(PARAMS), 1,
+         "error: Encryption.EncryptList: names 'Nope', which is not in the params"),
+        (["decrypt", "--private-key", KEYS["SM4-GCM"][1]], '{"ImageUrl":"x"}', 1, "error: request.Encryption: missing"),
+        (["decrypt", "--private-key", KEYS["SM4-GCM"][0]], "{}", 1, "error: --private-key "),
+        (["doctor"], "[1", 1, "error: INPUT: not valid JSON"),
+    ],
+)
+def test_errors_are_one_line_with_exit_codes(args, stdin, code, message):
+    r = run(*args, input=stdin)
+    assert r.exit_code == code, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_service_side_tamper_is_the_uniform_error(tmp_path: Path):
+    public, private = KEYS["AES-256-CBC"]
+    wire = json.loads(run("encrypt", "--public-key", public, input=json.dumps(PARAMS)).stdout)
+    wire["EncryptedBody"] = wire["EncryptedBody"][:-4] + "AAA="
+    r = run("decrypt", "--private-key", private, input=json.dumps(wire))
+    assert r.exit_code == 1 and r.stderr == "error: decryption failed\n"
+
+
+def test_session_file_errors(tmp_path: Path):
+    bad = tmp_path / "s.json"
+    bad.write_text('{"Algorithm": "SM4-GCM"}')
+    r = run("decrypt-response", "--session", bad, input="{}")
+    assert r.exit_code == 1 and r.stderr.strip() == "error: session.Key: missing"
+    bad.write_text("nope")
+    r = run("decrypt-response", "--session", bad, input="{}")
+    assert r.exit_code == 1 and r.stderr.startswith(f"error: --session {bad}: not valid JSON")
+
+
+def test_debug_shows_the_traceback():
+    r = run("--debug", "decrypt", "--private-key", KEYS["SM4-GCM"][1], input='{"a":1}')
+    assert r.exit_code == 1 and "Traceback" in r.stderr and r.stderr.strip().endswith("error: request.Encryption: missing; this request is not encrypted")
+
+
+def test_no_arguments_prints_help():
+    r = run()
+    assert r.exit_code == 0 and "Commands:" in r.stdout
+
+
+# -- a real subprocess ---------------------------------------------------------------------------
+
+
+def _script() -> list:
+    path = shutil.which("ocrcrypto")
+    if path is None:
+        pytest.skip("the ocrcrypto script is not installed (pip install -e .)")
+    return [path]
+
+
+def test_installed_script_round_trip(tmp_path: Path):
+    public, private = KEYS["SM4-GCM"]
+    enc = subprocess.run(_script() + ["encrypt", "-", "--public-key", str(public), "-a", "SM4-GCM", "--session-out", str(tmp_path / "s.json")],
+                         input=json.dumps(PARAMS), capture_output=True, text=True, check=True)
+    dec = subprocess.run(_script() + ["decrypt", "--private-key", str(private)], input=enc.stdout, capture_output=True, text=True, check=True)
+    assert json.loads(dec.stdout) == PARAMS
+
+
+def test_python_dash_m_and_exit_codes():
+    ok = subprocess.run([sys.executable, "-m", "ocrcrypto", "demo", "-a", "SM4-GCM"], capture_output=True, text=True)
+    assert ok.returncode == 0 and "4. What your client decrypts" in ok.stdout
+    usage = subprocess.run([sys.executable, "-m", "ocrcrypto", "encrypt", "--bogus"], capture_output=True, text=True)
+    assert usage.returncode == 2 and usage.stderr.startswith("error: No such option '--bogus'")
+    failure = subprocess.run([sys.executable, "-m", "ocrcrypto", "decrypt", "--private-key", str(KEYS["SM4-GCM"][1])],
+                             input="{}", capture_output=True, text=True)
+    assert failure.returncode == 1 and failure.stderr == "error: request.Encryption: missing; this request is not encrypted\n"
