@@ -18,6 +18,7 @@ from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
 import click
 
 from . import __version__
+from . import vectors as vector_files
 from .doctor import diagnose
 from .envelopes import algorithms, get_envelope
 from .errors import OcrCryptoError
@@ -286,6 +287,43 @@ def doctor(input: IO[bytes], private_key: Optional[str], session_path: Optional[
             click.echo(str(finding))
         click.echo(f"{len(problems)} problem(s), {len(findings) - len(problems)} check(s) passed")
     sys.exit(EXIT_FAILURE if problems else 0)
+
+
+@main.group()
+def vectors() -> None:
+    """Generate or verify the cross-language test vectors (see vectors/README.md)."""
+
+
+@vectors.command("generate")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--seed", default=vector_files.DEFAULT_SEED, show_default=True, help="Everything random in the vectors derives from this.")
+def vectors_generate(directory: str, seed: str) -> None:
+    """Write DIRECTORY/ocrcrypto_vectors.json, deterministically from the seed.
+
+    \b
+    Example:
+      ocrcrypto vectors generate vectors/
+    """
+    path = vector_files.write(Path(directory), seed)
+    click.echo(f"wrote {path}", err=True)
+
+
+@vectors.command("verify")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+def vectors_verify(directory: str) -> None:
+    """Check every vector in DIRECTORY strictly: valid ones decrypt and re-encrypt byte for byte,
+    invalid ones fail with the named error class.
+
+    \b
+    Example:
+      ocrcrypto vectors verify vectors/
+    """
+    checked, failures = vector_files.verify(Path(directory))
+    for failure in failures:
+        click.echo(f"FAIL {failure}", err=True)
+    if failures:
+        raise CliError(f"{len(failures)} of {checked} vectors failed")
+    click.echo(f"{checked} vectors verified")
 
 
 DEMO_PARAMS = {

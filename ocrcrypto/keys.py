@@ -307,19 +307,21 @@ def _sm2_algorithm() -> _AlgorithmIdentifier:
     return _AlgorithmIdentifier({"algorithm": _OID_EC, "parameters": core.ObjectIdentifier(_OID_SM2)})
 
 
-def public_key_der(key: PublicKey) -> bytes:
-    """DER: PKCS#1 ``RSAPublicKey`` for RSA (the vendor's form), SubjectPublicKeyInfo for SM2."""
+def public_key_der(key: PublicKey, *, spki: bool = False) -> bytes:
+    """DER: PKCS#1 ``RSAPublicKey`` for RSA (the vendor's form; SubjectPublicKeyInfo with
+    ``spki``), SubjectPublicKeyInfo for SM2."""
     if isinstance(key, rsa.RSAPublicKey):
-        return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+        fmt = serialization.PublicFormat.SubjectPublicKeyInfo if spki else serialization.PublicFormat.PKCS1
+        return key.public_bytes(serialization.Encoding.DER, fmt)
     if isinstance(key, Sm2PublicKey):
         return _SubjectPublicKeyInfo({"algorithm": _sm2_algorithm(), "public_key": key.to_bytes()}).dump()
     raise KeyFormatError(f"public key: not an RSA or SM2 public key ({type(key).__name__})")
 
 
-def public_key_pem(key: PublicKey) -> str:
+def public_key_pem(key: PublicKey, *, spki: bool = False) -> str:
     """PEM text of :func:`public_key_der` (``RSA PUBLIC KEY`` or ``PUBLIC KEY``)."""
-    label = "RSA PUBLIC KEY" if isinstance(key, rsa.RSAPublicKey) else "PUBLIC KEY"
-    return _pem(label, public_key_der(key))
+    label = "RSA PUBLIC KEY" if isinstance(key, rsa.RSAPublicKey) and not spki else "PUBLIC KEY"
+    return _pem(label, public_key_der(key, spki=spki))
 
 
 def vendor_public_key(key: PublicKey) -> str:
@@ -327,17 +329,18 @@ def vendor_public_key(key: PublicKey) -> str:
     return base64.b64encode(public_key_pem(key).encode("ascii")).decode("ascii")
 
 
-def private_key_pem(key: PrivateKey) -> str:
-    """PKCS#8 ``PRIVATE KEY`` PEM; for SM2 the inner ECPrivateKey carries the public point."""
+def private_key_pem(key: PrivateKey, *, traditional: bool = False) -> str:
+    """PKCS#8 ``PRIVATE KEY`` PEM, or with ``traditional`` PKCS#1 ``RSA PRIVATE KEY`` / SEC1
+    ``EC PRIVATE KEY``; for SM2 the ECPrivateKey carries the public point."""
     if isinstance(key, rsa.RSAPrivateKey):
-        return key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ).decode("ascii")
+        fmt = serialization.PrivateFormat.TraditionalOpenSSL if traditional else serialization.PrivateFormat.PKCS8
+        return key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption()).decode("ascii")
     if isinstance(key, Sm2PrivateKey):
-        inner = _EcPrivateKey(
-            {"version": 1, "private_key": key.private_bytes(), "public_key": key.public_key.to_bytes()}
-        ).dump()
-        info = _PrivateKeyInfo({"version": 0, "private_key_algorithm": _sm2_algorithm(), "private_key": inner})
+        value = {"version": 1, "private_key": key.private_bytes(), "public_key": key.public_key.to_bytes()}
+        if traditional:
+            value["parameters"] = _EcParameters(name="named", value=_OID_SM2)
+            return _pem("EC PRIVATE KEY", _EcPrivateKey(value).dump())
+        info = _PrivateKeyInfo({"version": 0, "private_key_algorithm": _sm2_algorithm(), "private_key": _EcPrivateKey(value).dump()})
         return _pem("PRIVATE KEY", info.dump())
     raise KeyFormatError(f"private key: not an RSA or SM2 private key ({type(key).__name__})")
 

@@ -241,15 +241,24 @@ class Session:
     # -- responses ------------------------------------------------------------------------------
 
     def encrypt_response(
-        self, response: Mapping[str, Any], *, fields: Optional[Sequence[str]] = None, fresh_iv: bool = False
+        self,
+        response: Mapping[str, Any],
+        *,
+        fields: Optional[Sequence[str]] = None,
+        fresh_iv: bool = False,
+        iv: Optional[bytes] = None,
     ) -> Dict[str, Any]:
         """Encrypt a response (fields, or ``{"Response": {...}}``) the way the service does.
 
         Body mode by default; ``RequestId`` and ``Error`` stay in the clear. The IV is the
-        request's (as the protocol does) unless ``fresh_iv``; it is written in the block either way.
+        request's (as the protocol does), a random one with ``fresh_iv``, or exactly ``iv`` (for
+        test vectors); it is written in the block either way.
         """
         wrapped, inner = _unwrap_response(response)
-        iv = secrets.token_bytes(self._envelope.iv_size) if fresh_iv else self.iv
+        if iv is not None and (fresh_iv or len(iv) != self._envelope.iv_size):
+            raise EnvelopeFormatError(f"iv: pass either fresh_iv or an iv of {self._envelope.iv_size} bytes")
+        if iv is None:
+            iv = secrets.token_bytes(self._envelope.iv_size) if fresh_iv else self.iv
         sealed, block = self.seal_payload(inner, clear=RESPONSE_CLEAR_FIELDS, fields=fields, iv=iv, where="Response")
         if self._envelope.tag_size is None:
             block = EncryptionBlock(block.encrypt_list, block.ciphertext_blob, block.iv, block.algorithm, tag_list=None)

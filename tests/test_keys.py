@@ -123,6 +123,15 @@ def test_written_keys_load_back(kind):
     assert ocrcrypto.private_key_pem(again) == ocrcrypto.private_key_pem(private)
 
 
+def test_traditional_and_spki_forms_match_openssl():
+    rsa_private = ocrcrypto.load_private_key(data_file("rsa1024_private_pkcs1.pem"))
+    assert ocrcrypto.private_key_pem(rsa_private, traditional=True) == data_file("rsa1024_private_pkcs1.pem").decode()
+    assert ocrcrypto.public_key_pem(rsa_private.public_key(), spki=True) == data_file("rsa1024_public_spki.pem").decode()
+    sm2_private = ocrcrypto.load_private_key(data_file("sm2_private_pkcs8.pem"))
+    sec1 = ocrcrypto.private_key_pem(sm2_private, traditional=True)
+    assert sec1 == data_file("sm2_private_sec1.pem").decode().replace("SM2 PRIVATE KEY", "EC PRIVATE KEY")
+
+
 def test_sm2_written_pem_matches_openssl_layout():
     """Our SM2 PKCS#8 and SPKI are byte-identical to what OpenSSL wrote for the same key."""
     private = ocrcrypto.load_private_key(data_file("sm2_private_pkcs8.pem"))

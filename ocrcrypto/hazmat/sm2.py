@@ -33,6 +33,7 @@ __all__ = [
     "decrypt",
     "generate_private_key",
     "kdf",
+    "ephemeral_points",
     "CIPHERTEXT_OVERHEAD",
 ]
 
@@ -363,6 +364,23 @@ def _sm3(*parts: bytes) -> bytes:
     for part in parts:
         h.update(part)
     return h.finalize()
+
+
+def ephemeral_points(public_key: Sm2PublicKey, k: int) -> Tuple[bytes, bytes]:
+    """C1 = kG as ``04||X||Y`` and the shared point kP as ``x2||y2``, for a chosen k.
+
+    For test-vector generation (finding k whose coordinates start with a zero byte); encryption
+    itself never exposes k.
+    """
+    if not 1 <= k <= N - 1:
+        raise EnvelopeFormatError("SM2 k: out of range [1, n-1]")
+    c1 = _to_affine(_g_multiply(k))
+    shared = _to_affine(public_key._multiply(k))
+    assert c1 is not None and shared is not None
+    return (
+        b"\x04" + c1[0].to_bytes(32, "big") + c1[1].to_bytes(32, "big"),
+        shared[0].to_bytes(32, "big") + shared[1].to_bytes(32, "big"),
+    )
 
 
 def encrypt(public_key: Sm2PublicKey, plaintext: bytes, *, k: Optional[int] = None) -> bytes:
