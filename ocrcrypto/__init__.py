@@ -5,7 +5,7 @@ Wrap request params with :func:`encrypt_request`, decrypt the response with the 
 load with :func:`load_public_key` and :func:`load_private_key`.
 """
 
-from . import hazmat
+from . import doctor, hazmat
 from .block import EncryptionBlock
 from .envelopes import Envelope, algorithms, get_envelope, register_envelope
 from .errors import (
@@ -32,6 +32,7 @@ from .session import Session
 __version__ = "0.1.0"
 
 __all__ = [
+    "doctor",
     "hazmat",
     "EncryptionBlock",
     "Envelope",

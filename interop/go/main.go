@@ -1,0 +1,181 @@
+// Command ocrcrypto-go is an independent Go implementation of the OCR API's sensitive-data
+// envelope (AES-256-CBC with RSA, SM4-GCM with SM2), used to check ocrcrypto's output and its
+// test vectors from another language and other libraries.
+package main
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+const usage = `usage: ocrcrypto-go COMMAND [flags]
+
+commands:
+  verify DIR                                   check every test vector in DIR
+  encrypt --public-key F --algorithm A [--field NAME]... [--sm2-lib emmansun|tjfoc]
+                                               params JSON on stdin; {"wire", "session"} on stdout
+  decrypt --private-key F                      wire JSON on stdin; params on stdout
+  encrypt-response --session F [--field PATH]... [--fresh-iv]
+  decrypt-response --session F                 response JSON on stdin; same shape on stdout
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err := run(os.Args[1], os.Args[2:], os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		if _, usageError := err.(usageErr); usageError {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+type usageErr struct{ msg string }
+
+func (u usageErr) Error() string { return u.msg }
+
+func readObject(r io.Reader) (*Object, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	obj := NewObject()
+	if err := obj.UnmarshalJSON(data); err != nil {
+		return nil, fail(EnvelopeFormatError, "input: not a JSON object: %v", err)
+	}
+	return obj, nil
+}
+
+func writeJSON(w io.Writer, v json.Marshaler) error {
+	data, err := v.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", data)
+	return err
+}
+
+func run(command string, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	publicKey := fs.String("public-key", "", "the service's public key (PEM or the vendor's base64 of PEM)")
+	privateKey := fs.String("private-key", "", "the service's private key (PEM)")
+	algorithm := fs.String("algorithm", "AES-256-CBC", "AES-256-CBC or SM4-GCM")
+	sm2Lib := fs.String("sm2-lib", "emmansun", "SM2 library for wrapping: emmansun or tjfoc")
+	sessionPath := fs.String("session", "", "session file {Algorithm, Key, Iv}")
+	freshIV := fs.Bool("fresh-iv", false, "encrypt the response under a new IV")
+	var fields multiFlag
+	fs.Var(&fields, "field", "field mode: encrypt this field (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return usageErr{err.Error()}
+	}
+	switch command {
+	case "verify":
+		if fs.NArg() != 1 {
+			return usageErr{"verify takes one directory"}
+		}
+		checked, failures := Verify(fs.Arg(0))
+		for _, f := range failures {
+			fmt.Fprintf(os.Stderr, "FAIL %s\n", f)
+		}
+		if len(failures) > 0 {
+			return fmt.Errorf("%d of %d vectors failed", len(failures), checked)
+		}
+		fmt.Fprintf(stdout, "%d vectors verified\n", checked)
+		return nil
+	case "encrypt":
+		if *publicKey == "" {
+			return usageErr{"encrypt needs --public-key"}
+		}
+		data, err := os.ReadFile(*publicKey)
+		if err != nil {
+			return err
+		}
+		pub, err := LoadPublicKey(data)
+		if err != nil {
+			return err
+		}
+		params, err := readObject(stdin)
+		if err != nil {
+			return err
+		}
+		wire, session, err := EncryptRequest(params, pub, *algorithm, fields, *sm2Lib, rand.Reader)
+		if err != nil {
+			return err
+		}
+		out := NewObject()
+		out.SetChild("wire", wire)
+		sessionJSON, _ := session.MarshalJSON()
+		out.Set("session", sessionJSON)
+		return writeJSON(stdout, out)
+	case "decrypt":
+		if *privateKey == "" {
+			return usageErr{"decrypt needs --private-key"}
+		}
+		data, err := os.ReadFile(*privateKey)
+		if err != nil {
+			return err
+		}
+		priv, err := LoadPrivateKey(data)
+		if err != nil {
+			return err
+		}
+		wire, err := readObject(stdin)
+		if err != nil {
+			return err
+		}
+		params, _, err := DecryptRequest(wire, priv)
+		if err != nil {
+			return err
+		}
+		return writeJSON(stdout, params)
+	case "encrypt-response", "decrypt-response":
+		if *sessionPath == "" {
+			return usageErr{command + " needs --session"}
+		}
+		data, err := os.ReadFile(*sessionPath)
+		if err != nil {
+			return err
+		}
+		session, err := ParseSession(data)
+		if err != nil {
+			return err
+		}
+		response, err := readObject(stdin)
+		if err != nil {
+			return err
+		}
+		var out *Object
+		if command == "decrypt-response" {
+			out, err = DecryptResponse(session, response)
+		} else {
+			var iv []byte
+			if *freshIV {
+				suite, _ := GetSuite(session.Algorithm, "emmansun")
+				iv = make([]byte, suite.IVSize())
+				if _, err := io.ReadFull(rand.Reader, iv); err != nil {
+					return err
+				}
+			}
+			out, err = EncryptResponse(session, response, fields, iv)
+		}
+		if err != nil {
+			return err
+		}
+		return writeJSON(stdout, out)
+	}
+	return usageErr{fmt.Sprintf("unknown command %q\n%s", command, usage)}
+}

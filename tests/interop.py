@@ -1,0 +1,121 @@
+"""The implementations of the interop matrix: ocrcrypto in process, and the references in
+interop/ driven through their common command-line contract (JSON on stdin and stdout)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import pytest
+
+import ocrcrypto
+
+ROOT = Path(__file__).parent.parent
+REQUIRE = os.environ.get("OCRCRYPTO_REQUIRE_INTEROP") == "1"
+
+
+def unavailable(reason: str) -> None:
+    """Skip with the reason, or fail where CI requires the interop tests to run."""
+    if REQUIRE:
+        pytest.fail(f"OCRCRYPTO_REQUIRE_INTEROP=1, but {reason}")
+    pytest.skip(reason)
+
+
+@dataclass
+class KeyFiles:
+    """One key pair written the way users hold it: the vendor's public form and a private PEM."""
+
+    public: Path
+    private: Path
+
+
+@dataclass
+class Implementation:
+    name: str
+
+    def encrypt(self, params: Dict[str, Any], algorithm: str, fields: Optional[List[str]], keys: KeyFiles) -> Tuple[Dict[str, Any], Dict[str, str]]:
+        raise NotImplementedError
+
+    def decrypt(self, wire: Dict[str, Any], keys: KeyFiles) -> Dict[str, Any]:
+        raise NotImplementedError
+
+    def encrypt_response(self, response: Dict[str, Any], session: Dict[str, str], fields: Optional[List[str]], fresh_iv: bool) -> Dict[str, Any]:
+        raise NotImplementedError
+
+    def decrypt_response(self, wire: Dict[str, Any], session: Dict[str, str]) -> Dict[str, Any]:
+        raise NotImplementedError
+
+
+class Python(Implementation):
+    def encrypt(self, params, algorithm, fields, keys):
+        wire, session = ocrcrypto.encrypt_request(params, ocrcrypto.load_public_key(keys.public.read_bytes()), algorithm, fields)
+        return wire, session.to_dict()
+
+    def decrypt(self, wire, keys):
+        return ocrcrypto.decrypt_request(wire, ocrcrypto.load_private_key(keys.private.read_bytes()))[0]
+
+    def encrypt_response(self, response, session, fields, fresh_iv):
+        return ocrcrypto.Session.from_dict(session).encrypt_response(response, fields=fields, fresh_iv=fresh_iv)
+
+    def decrypt_response(self, wire, session):
+        return ocrcrypto.Session.from_dict(session).decrypt_response(wire)
+
+
+@dataclass
+class Command(Implementation):
+    """A reference implementation behind the shared CLI contract."""
+
+    command: Sequence[str] = ()
+    encrypt_args: Sequence[str] = ()
+    workdir: Path = field(default_factory=Path)
+
+    def run(self, args: Sequence[str], payload: Any) -> Any:
+        result = subprocess.run(
+            [*self.command, *args], input=json.dumps(payload, ensure_ascii=False).encode(), capture_output=True, timeout=120
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"{self.name} {args[0]} failed ({result.returncode}): {result.stderr.decode(errors='replace')[-2000:]}")
+        return json.loads(result.stdout)
+
+    def session_file(self, session: Dict[str, str]) -> Path:
+        path = self.workdir / f"session-{abs(hash(json.dumps(session, sort_keys=True)))}.json"
+        path.write_text(json.dumps(session))
+        return path
+
+    def encrypt(self, params, algorithm, fields, keys):
+        args = ["encrypt", "--public-key", str(keys.public), "--algorithm", algorithm, *self.encrypt_args]
+        for name in fields or ():
+            args += ["--field", name]
+        out = self.run(args, params)
+        return out["wire"], out["session"]
+
+    def decrypt(self, wire, keys):
+        return self.run(["decrypt", "--private-key", str(keys.private)], wire)
+
+    def encrypt_response(self, response, session, fields, fresh_iv):
+        args = ["encrypt-response", "--session", str(self.session_file(session))]
+        for name in fields or ():
+            args += ["--field", name]
+        if fresh_iv:
+            args.append("--fresh-iv")
+        return self.run(args, response)
+
+    def decrypt_response(self, wire, session):
+        return self.run(["decrypt-response", "--session", str(self.session_file(session))], wire)
+
+
+def build_go(out_dir: Path) -> Path:
+    """Build interop/go once; its modules come from the Go module proxy (go.sum is committed)."""
+    go = shutil.which("go")
+    if go is None:
+        unavailable("the go toolchain is not installed")
+    binary = out_dir / "ocrcrypto-go"
+    result = subprocess.run([go, "build", "-o", str(binary), "."], cwd=ROOT / "interop" / "go", capture_output=True, text=True, timeout=900)
+    if result.returncode != 0:
+        unavailable(f"the Go reference did not build: {result.stderr[-2000:]}")
+    return binary

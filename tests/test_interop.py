@@ -1,0 +1,126 @@
+"""The cross-language matrix: every implementation encrypts, every other one decrypts, both suites,
+both modes, requests and responses, several sizes; and every reference verifies the vectors."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+from pathlib import Path
+from typing import Dict
+
+import pytest
+
+import ocrcrypto
+
+from .interop import ROOT, Command, KeyFiles, Python, build_go
+
+VECTORS = ROOT / "vectors"
+
+
+@pytest.fixture(scope="session")
+def interop_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("interop")
+
+
+@pytest.fixture(scope="session")
+def go_binary(interop_dir) -> Path:
+    return build_go(interop_dir)
+
+
+@pytest.fixture(scope="session")
+def key_files(interop_dir) -> Dict[str, KeyFiles]:
+    """Per suite: the vendor's base64-of-PEM public key and a private PEM, from the vector keys."""
+    keys = json.loads((VECTORS / "ocrcrypto_vectors.json").read_text())["keys"]
+    out = {}
+    for algorithm, name, private_form in (("AES-256-CBC", "rsa-1024", "pkcs1_pem"), ("SM4-GCM", "sm2", "pkcs8_pem")):
+        public = interop_dir / f"{name}-public.txt"
+        private = interop_dir / f"{name}-private.pem"
+        public.write_text(keys[name]["public"]["vendor"])
+        private.write_text(keys[name]["private"][private_form])
+        out[algorithm] = KeyFiles(public, private)
+    return out
+
+
+@pytest.fixture(scope="session")
+def implementations(go_binary, interop_dir):
+    return {
+        "python": Python("python"),
+        "go-emmansun": Command("go-emmansun", [str(go_binary)], ["--sm2-lib", "emmansun"], interop_dir),
+        "go-tjfoc": Command("go-tjfoc", [str(go_binary)], ["--sm2-lib", "tjfoc"], interop_dir),
+    }
+
+
+def _family(name: str) -> str:
+    return name.split("-")[0]
+
+
+# Ordered pairs of different implementations; the SM2 library choice only matters for SM4-GCM.
+MATRIX = [
+    (producer, consumer, algorithm)
+    for producer in ("python", "go-emmansun", "go-tjfoc")
+    for consumer in ("python", "go-emmansun")
+    for algorithm in ("AES-256-CBC", "SM4-GCM")
+    if _family(producer) != _family(consumer) and not (producer == "go-tjfoc" and algorithm == "AES-256-CBC")
+]
+
+SIZES = {
+    "small": {"ImageUrl": "https://example.com/id.jpg", "CardSide": "FRONT", "Config": '{"TempIdWarn":true}'},
+    "unicode": {"ImageUrl": "https://example.com/证件.jpg", "CardSide": "BACK", "Note": "李明 ✓ <&>"},
+    "1MiB": {"ImageBase64": base64.b64encode(bytes(range(256)) * 3072).decode(), "CardSide": "FRONT"},
+}
+FIELD_PARAMS = {"Action": "DetectAuth", "IdCard": "11010119900101001X", "Name": "李明", "Phone": ""}
+RESPONSE = {"Response": {"Name": "李明", "Sex": "男", "IdNum": "11010119900101001X", "Text": {"Address": "北京"}, "RequestId": "r-1"}}
+
+
+def test_go_verifies_every_committed_vector(go_binary):
+    result = subprocess.run([str(go_binary), "verify", str(VECTORS)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    expected = json.loads((VECTORS / "ocrcrypto_vectors.json").read_text())["numberOfTests"]
+    assert result.stdout.strip() == f"{expected} vectors verified"
+
+
+def test_go_verify_fails_on_an_altered_vector(go_binary, tmp_path):
+    data = json.loads((VECTORS / "ocrcrypto_vectors.json").read_text())
+    case = next(t for t in data["tests"] if t["result"] == "invalid")
+    case["error"] = "UnsupportedAlgorithmError" if case["error"] != "UnsupportedAlgorithmError" else "DecryptionError"
+    (tmp_path / "ocrcrypto_vectors.json").write_text(json.dumps(data, ensure_ascii=False))
+    result = subprocess.run([str(go_binary), "verify", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1 and "1 of " in result.stderr and f"#{case['id']}" in result.stderr
+
+
+@pytest.mark.parametrize("producer, consumer, algorithm", MATRIX, ids=lambda v: v)
+@pytest.mark.parametrize("size", list(SIZES))
+def test_body_mode(implementations, key_files, producer, consumer, algorithm, size):
+    _exchange(implementations[producer], implementations[consumer], key_files[algorithm], algorithm, SIZES[size], None, None, size == "small")
+
+
+@pytest.mark.parametrize("producer, consumer, algorithm", MATRIX, ids=lambda v: v)
+def test_field_mode(implementations, key_files, producer, consumer, algorithm):
+    _exchange(implementations[producer], implementations[consumer], key_files[algorithm], algorithm, FIELD_PARAMS,
+              ["IdCard", "Name", "Phone"], ["Response.Name", "Response.Text.Address"], True)
+
+
+def _exchange(producer, consumer, keys, algorithm, params, fields, response_fields, fresh_iv):
+    """The producer is the client, the consumer plays the service: request one way, response back."""
+    wire, session = producer.encrypt(params, algorithm, fields, keys)
+    assert wire["Encryption"]["Algorithm"] == algorithm
+    assert consumer.decrypt(wire, keys) == params
+    encrypted = consumer.encrypt_response(RESPONSE, session, response_fields, fresh_iv)
+    assert (encrypted["Response"]["Encryption"]["Iv"] != session["Iv"]) is fresh_iv
+    assert producer.decrypt_response(encrypted, session) == RESPONSE
+
+
+@pytest.mark.parametrize("name", ["go-emmansun", "go-tjfoc"])
+def test_reference_output_passes_the_doctor(implementations, key_files, name):
+    wire, _ = implementations[name].encrypt(SIZES["small"], "SM4-GCM", None, key_files["SM4-GCM"])
+    private = ocrcrypto.load_private_key(key_files["SM4-GCM"].private.read_bytes())
+    problems = [str(f) for f in ocrcrypto.doctor.diagnose(wire, private_key=private) if not f.ok]
+    assert problems == []
+
+
+def test_reference_rejects_tampering_with_the_uniform_error(implementations, key_files):
+    wire, _ = Python("python").encrypt(SIZES["small"], "SM4-GCM", None, key_files["SM4-GCM"])
+    wire["Encryption"]["TagList"] = [base64.b64encode(bytes(16)).decode()]
+    with pytest.raises(AssertionError, match="error: decryption failed"):
+        implementations["go-emmansun"].decrypt(wire, key_files["SM4-GCM"])
