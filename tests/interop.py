@@ -119,3 +119,15 @@ def build_go(out_dir: Path) -> Path:
     if result.returncode != 0:
         unavailable(f"the Go reference did not build: {result.stderr[-2000:]}")
     return binary
+
+
+def build_java() -> Path:
+    """Build interop/java once (Maven Central is reachable); BouncyCastle stays in target/lib."""
+    mvn, java = shutil.which("mvn"), shutil.which("java")
+    if mvn is None or java is None:
+        unavailable("mvn or java is not installed")
+    project = ROOT / "interop" / "java"
+    result = subprocess.run([mvn, "-B", "-q", "-DskipTests", "package"], cwd=project, capture_output=True, text=True, timeout=1200)
+    if result.returncode != 0:
+        unavailable(f"the Java reference did not build: {(result.stdout + result.stderr)[-2000:]}")
+    return project / "target" / "ocrcrypto-java.jar"

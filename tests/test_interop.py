@@ -13,7 +13,7 @@ import pytest
 
 import ocrcrypto
 
-from .interop import ROOT, Command, KeyFiles, Python, build_go
+from .interop import ROOT, Command, KeyFiles, Python, build_go, build_java
 
 VECTORS = ROOT / "vectors"
 
@@ -26,6 +26,11 @@ def interop_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def go_binary(interop_dir) -> Path:
     return build_go(interop_dir)
+
+
+@pytest.fixture(scope="session")
+def java_jar() -> Path:
+    return build_java()
 
 
 @pytest.fixture(scope="session")
@@ -43,11 +48,12 @@ def key_files(interop_dir) -> Dict[str, KeyFiles]:
 
 
 @pytest.fixture(scope="session")
-def implementations(go_binary, interop_dir):
+def implementations(go_binary, java_jar, interop_dir):
     return {
         "python": Python("python"),
         "go-emmansun": Command("go-emmansun", [str(go_binary)], ["--sm2-lib", "emmansun"], interop_dir),
         "go-tjfoc": Command("go-tjfoc", [str(go_binary)], ["--sm2-lib", "tjfoc"], interop_dir),
+        "java": Command("java", ["java", "-jar", str(java_jar)], [], interop_dir),
     }
 
 
@@ -55,11 +61,11 @@ def _family(name: str) -> str:
     return name.split("-")[0]
 
 
-# Ordered pairs of different implementations; the SM2 library choice only matters for SM4-GCM.
+# Every ordered pair of different implementations; the Go SM2 library choice only matters for SM4-GCM.
 MATRIX = [
     (producer, consumer, algorithm)
-    for producer in ("python", "go-emmansun", "go-tjfoc")
-    for consumer in ("python", "go-emmansun")
+    for producer in ("python", "go-emmansun", "go-tjfoc", "java")
+    for consumer in ("python", "go-emmansun", "java")
     for algorithm in ("AES-256-CBC", "SM4-GCM")
     if _family(producer) != _family(consumer) and not (producer == "go-tjfoc" and algorithm == "AES-256-CBC")
 ]
@@ -73,19 +79,22 @@ FIELD_PARAMS = {"Action": "DetectAuth", "IdCard": "11010119900101001X", "Name": 
 RESPONSE = {"Response": {"Name": "李明", "Sex": "男", "IdNum": "11010119900101001X", "Text": {"Address": "北京"}, "RequestId": "r-1"}}
 
 
-def test_go_verifies_every_committed_vector(go_binary):
-    result = subprocess.run([str(go_binary), "verify", str(VECTORS)], capture_output=True, text=True, timeout=300)
+@pytest.mark.parametrize("reference", ["go-emmansun", "java"])
+def test_reference_verifies_every_committed_vector(implementations, reference):
+    command = implementations[reference].command
+    result = subprocess.run([*command, "verify", str(VECTORS)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     expected = json.loads((VECTORS / "ocrcrypto_vectors.json").read_text())["numberOfTests"]
     assert result.stdout.strip() == f"{expected} vectors verified"
 
 
-def test_go_verify_fails_on_an_altered_vector(go_binary, tmp_path):
+@pytest.mark.parametrize("reference", ["go-emmansun", "java"])
+def test_reference_verify_fails_on_an_altered_vector(implementations, reference, tmp_path):
     data = json.loads((VECTORS / "ocrcrypto_vectors.json").read_text())
     case = next(t for t in data["tests"] if t["result"] == "invalid")
     case["error"] = "UnsupportedAlgorithmError" if case["error"] != "UnsupportedAlgorithmError" else "DecryptionError"
     (tmp_path / "ocrcrypto_vectors.json").write_text(json.dumps(data, ensure_ascii=False))
-    result = subprocess.run([str(go_binary), "verify", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    result = subprocess.run([*implementations[reference].command, "verify", str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 1 and "1 of " in result.stderr and f"#{case['id']}" in result.stderr
 
 
@@ -111,7 +120,7 @@ def _exchange(producer, consumer, keys, algorithm, params, fields, response_fiel
     assert producer.decrypt_response(encrypted, session) == RESPONSE
 
 
-@pytest.mark.parametrize("name", ["go-emmansun", "go-tjfoc"])
+@pytest.mark.parametrize("name", ["go-emmansun", "go-tjfoc", "java"])
 def test_reference_output_passes_the_doctor(implementations, key_files, name):
     wire, _ = implementations[name].encrypt(SIZES["small"], "SM4-GCM", None, key_files["SM4-GCM"])
     private = ocrcrypto.load_private_key(key_files["SM4-GCM"].private.read_bytes())
@@ -119,8 +128,9 @@ def test_reference_output_passes_the_doctor(implementations, key_files, name):
     assert problems == []
 
 
-def test_reference_rejects_tampering_with_the_uniform_error(implementations, key_files):
+@pytest.mark.parametrize("name", ["go-emmansun", "java"])
+def test_reference_rejects_tampering_with_the_uniform_error(implementations, key_files, name):
     wire, _ = Python("python").encrypt(SIZES["small"], "SM4-GCM", None, key_files["SM4-GCM"])
     wire["Encryption"]["TagList"] = [base64.b64encode(bytes(16)).decode()]
     with pytest.raises(AssertionError, match="error: decryption failed"):
-        implementations["go-emmansun"].decrypt(wire, key_files["SM4-GCM"])
+        implementations[name].decrypt(wire, key_files["SM4-GCM"])

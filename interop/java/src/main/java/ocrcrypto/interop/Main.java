@@ -1,0 +1,150 @@
+package ocrcrypto.interop;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * An independent Java implementation of the OCR API's envelope over BouncyCastle and the JCE,
+ * with the same command-line contract as interop/go.
+ */
+public final class Main {
+    private Main() {}
+
+    static final String USAGE = """
+            usage: ocrcrypto-java COMMAND [flags]
+              verify DIR
+              encrypt --public-key F --algorithm A [--field NAME]...   params on stdin; {"wire","session"} out
+              decrypt --private-key F                                  wire on stdin; params out
+              encrypt-response --session F [--field PATH]... [--fresh-iv]
+              decrypt-response --session F
+            """;
+
+    /** Bad arguments: exit 2. */
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    public static void main(String[] args) {
+        try {
+            System.out.print(run(args, new String(System.in.readAllBytes(), StandardCharsets.UTF_8)));
+            System.out.flush();
+        } catch (UsageException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        } catch (OcrCryptoException | IOException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static String run(String[] args, String stdin) throws UsageException, OcrCryptoException, IOException {
+        if (args.length == 0) {
+            throw new UsageException("no command\n" + USAGE);
+        }
+        String command = args[0];
+        String publicKey = null, privateKey = null, sessionPath = null, algorithm = "AES-256-CBC";
+        boolean freshIv = false;
+        List<String> fields = new ArrayList<>();
+        List<String> positional = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--public-key" -> publicKey = value(args, ++i, arg);
+                case "--private-key" -> privateKey = value(args, ++i, arg);
+                case "--session" -> sessionPath = value(args, ++i, arg);
+                case "--algorithm" -> algorithm = value(args, ++i, arg);
+                case "--field" -> fields.add(value(args, ++i, arg));
+                case "--fresh-iv" -> freshIv = true;
+                default -> {
+                    if (arg.startsWith("--")) {
+                        throw new UsageException("unknown flag " + arg);
+                    }
+                    positional.add(arg);
+                }
+            }
+        }
+        SecureRandom random = new SecureRandom();
+        switch (command) {
+            case "verify" -> {
+                if (positional.size() != 1) {
+                    throw new UsageException("verify takes one directory");
+                }
+                Vectors.Result result = Vectors.verify(Path.of(positional.get(0)));
+                result.failures().forEach(f -> System.err.println("FAIL " + f));
+                if (!result.failures().isEmpty()) {
+                    throw new OcrCryptoException("VerificationError", result.failures().size() + " of " + result.checked() + " vectors failed");
+                }
+                return result.checked() + " vectors verified\n";
+            }
+            case "encrypt" -> {
+                Keys.Public key = Keys.loadPublic(read(require(publicKey, "--public-key")));
+                Protocol.Request request = Protocol.encryptRequest(parse(stdin), key, algorithm, fields, random);
+                ObjectNode out = Protocol.JSON.createObjectNode();
+                out.set("wire", request.wire());
+                out.set("session", request.session().toJson());
+                return Protocol.JSON.writeValueAsString(out) + "\n";
+            }
+            case "decrypt" -> {
+                Keys.Private key = Keys.loadPrivate(read(require(privateKey, "--private-key")));
+                return Protocol.JSON.writeValueAsString(Protocol.decryptRequest(parse(stdin), key).params()) + "\n";
+            }
+            case "encrypt-response", "decrypt-response" -> {
+                Protocol.Session session = Protocol.Session.fromJson(Protocol.JSON.readTree(read(require(sessionPath, "--session"))));
+                ObjectNode response = parse(stdin);
+                ObjectNode out;
+                if (command.equals("decrypt-response")) {
+                    out = Protocol.decryptResponse(session, response);
+                } else {
+                    byte[] iv = null;
+                    if (freshIv) {
+                        iv = new byte[Suite.get(session.algorithm()).ivSize()];
+                        random.nextBytes(iv);
+                    }
+                    out = Protocol.encryptResponse(session, response, fields, iv);
+                }
+                return Protocol.JSON.writeValueAsString(out) + "\n";
+            }
+            default -> throw new UsageException("unknown command " + command + "\n" + USAGE);
+        }
+    }
+
+    static String value(String[] args, int i, String flag) throws UsageException {
+        if (i >= args.length) {
+            throw new UsageException(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    static String require(String value, String flag) throws UsageException {
+        if (value == null) {
+            throw new UsageException("missing " + flag);
+        }
+        return value;
+    }
+
+    static String read(String path) throws IOException {
+        return Files.readString(Path.of(path), StandardCharsets.UTF_8);
+    }
+
+    static ObjectNode parse(String text) throws OcrCryptoException {
+        try {
+            JsonNode node = Protocol.JSON.readTree(text);
+            if (node == null || !node.isObject()) {
+                throw new OcrCryptoException(OcrCryptoException.ENVELOPE_FORMAT, "input: not a JSON object");
+            }
+            return (ObjectNode) node;
+        } catch (IOException e) {
+            throw new OcrCryptoException(OcrCryptoException.ENVELOPE_FORMAT, "input: not valid JSON");
+        }
+    }
+}
