@@ -271,15 +271,15 @@ class Session:
         """Decrypt a response with this session, in the same shape, envelope fields removed.
 
         Uses the response's own ``Iv`` when it has one, else the session IV. A response with no
-        ``Encryption`` block and no ``EncryptedBody`` (an error, say) comes back unchanged.
+        ``Encryption`` block and no ``EncryptedBody`` (an error, say) comes back unchanged, less
+        any null ``Encryption``/``EncryptedBody`` fields an SDK model writes.
         """
         wrapped, inner = _unwrap_response(response)
-        if "Encryption" not in inner or inner["Encryption"] is None:
-            stray = next((n for n in BODY_NAME_ALIASES if n in inner), None)
+        if inner.get("Encryption") is None:
+            stray = next((n for n in BODY_NAME_ALIASES if inner.get(n) not in (None, "")), None)
             if stray is not None:
                 raise EnvelopeFormatError(f"Response.{stray}: present without an Encryption block")
-            plain = copy.deepcopy(dict(inner))
-            plain.pop("Encryption", None)
+            plain = {k: copy.deepcopy(v) for k, v in inner.items() if k != "Encryption" and k not in BODY_NAME_ALIASES}
             return {"Response": plain} if wrapped else plain
         block = EncryptionBlock.parse(inner["Encryption"], "Response.Encryption")
         if block.algorithm != self.algorithm:

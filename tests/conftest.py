@@ -59,3 +59,45 @@ def load_wycheproof(name: str) -> Dict[str, Any]:
     if not path.is_file():
         pytest.fail(f"Wycheproof file {name} is missing from {path.parent}")
     return json.loads(path.read_text())
+
+
+@pytest.fixture
+def emulator_server(rsa_private, sm2_private):
+    """Start emulators on free ports of 127.0.0.1 (in a thread) and stop them after the test.
+
+    Call it with Emulator keyword arguments; it returns (emulator, "127.0.0.1:port").
+    """
+    import threading
+
+    from ocrcrypto.emulator import Emulator, make_server
+
+    servers = []
+
+    def start(emulator_class=Emulator, **kwargs):
+        kwargs.setdefault("private_keys", [rsa_private, sm2_private])
+        emulator = emulator_class(**kwargs)
+        server = make_server(emulator, "127.0.0.1", 0, quiet=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return emulator, f"127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server, thread in servers:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def sdk_client(endpoint: str, secret_id: str = None, secret_key: str = None):
+    """The official SDK's OCR client, built the way users build it, pointed at an emulator."""
+    from tencentcloud.common import credential
+    from tencentcloud.common.profile.client_profile import ClientProfile
+    from tencentcloud.common.profile.http_profile import HttpProfile
+    from tencentcloud.ocr.v20181119 import ocr_client
+
+    from ocrcrypto.emulator import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
+
+    cred = credential.Credential(secret_id or DEFAULT_SECRET_ID, secret_key or DEFAULT_SECRET_KEY)
+    profile = ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint=endpoint, reqTimeout=30))
+    return ocr_client.OcrClient(cred, "ap-guangzhou", profile)

@@ -402,6 +402,8 @@ def test_unencrypted_response_comes_back_unchanged(exchange):
     error = {"Response": {"Error": {"Code": "FailedOperation", "Message": "x"}, "RequestId": "r"}}
     assert client.decrypt_response(error) == error
     assert client.decrypt_response({"Response": {"Name": "a", "Encryption": None}}) == {"Response": {"Name": "a"}}
+    sdk_style = {"Name": "a", "EncryptedBody": None, "Encryption": None, "RequestId": "r"}
+    assert client.decrypt_response(sdk_style) == {"Name": "a", "RequestId": "r"}
 
 
 def test_session_dict_and_repr():
