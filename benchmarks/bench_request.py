@@ -19,7 +19,7 @@ import tracemalloc
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _timing import median_seconds  # noqa: E402
+from _timing import interleaved_medians  # noqa: E402
 from cryptography.hazmat.primitives import padding  # noqa: E402
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # noqa: E402
 
@@ -55,8 +55,12 @@ def main() -> int:
     ok = True
     for algorithm, public in keys.items():
         ocrcrypto.encrypt_request({"a": "warm"}, public, algorithm)
-        ours = median_seconds(lambda: ocrcrypto.encrypt_request(params, public, algorithm), args.repeat)
-        bare = median_seconds(lambda: bare_steps(params, algorithm), args.repeat)
+        t = interleaved_medians(
+            {"ours": lambda: ocrcrypto.encrypt_request(params, public, algorithm), "bare": lambda: bare_steps(params, algorithm)},
+            rounds=args.repeat,
+            per_round=1,
+        )
+        ours, bare = t["ours"], t["bare"]
         tracemalloc.start()
         wire = ocrcrypto.encrypt_request(params, public, algorithm)
         peak = tracemalloc.get_traced_memory()[1]

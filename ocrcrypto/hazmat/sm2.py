@@ -174,31 +174,13 @@ def _fixed_base_table(point: _Affine, window: int) -> _Table:
 def _fixed_base_multiply(table: _Table, window: int, k: int) -> _Jacobian:
     """k * point from its fixed-base table: one mixed addition per non-zero window digit."""
     mask = (1 << window) - 1
-    x1, y1, z1 = 1, 1, 0
+    acc: _Jacobian = (1, 1, 0)
     for row in table:
         digit = k & mask
         k >>= window
-        if digit == 0:
-            continue
-        x2, y2 = row[digit - 1]
-        if z1 == 0:
-            x1, y1, z1 = x2, y2, 1
-            continue
-        z1z1 = z1 * z1 % P
-        h = (x2 * z1z1 - x1) % P
-        r = 2 * (y2 * z1 * z1z1 - y1) % P
-        if h == 0:
-            x1, y1, z1 = _add_affine((x1, y1, z1), x2, y2)
-            continue
-        hh = h * h % P
-        i = 4 * hh
-        j = h * i % P
-        v = x1 * i % P
-        x3 = (r * r - j - 2 * v) % P
-        y1 = (r * (v - x3) - 2 * y1 * j) % P
-        z1 = ((z1 + h) * (z1 + h) - z1z1 - hh) % P
-        x1 = x3
-    return (x1, y1, z1)
+        if digit:
+            acc = _add_affine(acc, *row[digit - 1])
+    return acc
 
 
 def _regular_digits(k: int, window: int, count: int) -> List[int]:
@@ -232,31 +214,16 @@ def _variable_base_multiply(point: _Affine, k: int) -> _Jacobian:
     x1, y1 = table[(top - 1) >> 1]
     z1 = 1
     for digit in reversed(digits):
-        for _ in range(window):
-            delta = z1 * z1 % P
-            gamma = y1 * y1 % P
-            beta = x1 * gamma % P
-            alpha = 3 * (x1 - delta) * (x1 + delta) % P
+        for _ in range(window):  # _double, inlined: with s = 4*beta it takes fewer big-integer steps
+            zz = z1 * z1 % P
+            yy = y1 * y1 % P
+            m = 3 * (x1 - zz) * (x1 + zz) % P
+            s = 4 * x1 * yy % P
             z1 = 2 * y1 * z1 % P
-            x1 = (alpha * alpha - 8 * beta) % P
-            y1 = (alpha * (4 * beta - x1) - 8 * gamma * gamma) % P
+            x1 = (m * m - 2 * s) % P
+            y1 = (m * (s - x1) - 8 * yy * yy) % P
         x2, y2 = table[(abs(digit) - 1) >> 1]
-        if digit < 0:
-            y2 = P - y2
-        z1z1 = z1 * z1 % P
-        h = (x2 * z1z1 - x1) % P
-        r = 2 * (y2 * z1 * z1z1 - y1) % P
-        if h == 0 or z1 == 0:  # an intermediate equals +-table point: not reachable for 0 < k < n in practice
-            x1, y1, z1 = _add_affine((x1, y1, z1), x2, y2)
-            continue
-        hh = h * h % P
-        i = 4 * hh
-        j = h * i % P
-        v = x1 * i % P
-        x3 = (r * r - j - 2 * v) % P
-        y1 = (r * (v - x3) - 2 * y1 * j) % P
-        z1 = ((z1 + h) * (z1 + h) - z1z1 - hh) % P
-        x1 = x3
+        x1, y1, z1 = _add_affine((x1, y1, z1), x2, y2 if digit > 0 else P - y2)
     return (x1, y1, z1)
 
 
