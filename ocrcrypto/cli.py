@@ -34,7 +34,7 @@ from .keys import (
     vendor_public_key,
 )
 from .request import decrypt_request, encrypt_request
-from .session import Session
+from .session import Session, strict_json
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -90,25 +90,18 @@ def main(debug: bool) -> None:
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _no_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
-    out: Dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise CliError(f"duplicate JSON key {key!r}")
-        out[key] = value
-    return out
-
-
 def read_json(stream: IO[bytes], what: str) -> Any:
     """Parse a JSON document from a binary stream; errors name the input and the position."""
     data = stream.read()
     try:
-        return json.loads(data.decode("utf-8-sig"), object_pairs_hook=_no_duplicates)
+        return strict_json(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise CliError(f"{what}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise CliError(f"{what}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
-    except CliError as exc:
+    except RecursionError:
+        raise CliError(f"{what}: JSON nested too deeply") from None
+    except OcrCryptoError as exc:
         raise CliError(f"{what}: {exc}") from None
 
 

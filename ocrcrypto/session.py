@@ -46,10 +46,16 @@ def _reject_constant(name: str) -> Any:
     raise EnvelopeFormatError(f"non-standard number {name}")
 
 
+def strict_json(text: str) -> Any:
+    """Parse JSON, refusing duplicate keys and NaN/Infinity (EnvelopeFormatError); syntax errors
+    stay json.JSONDecodeError so that callers can report the position."""
+    return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+
+
 def loads_object(data: bytes, where: str) -> Dict[str, Any]:
     """Strict JSON object from UTF-8 bytes: duplicate keys, NaN and non-objects are errors."""
     try:
-        value = json.loads(data.decode("utf-8"), object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+        value = strict_json(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise EnvelopeFormatError(f"{where}: decrypted bytes are not UTF-8") from None
     except EnvelopeFormatError as exc:

@@ -150,7 +150,7 @@ def test_help_has_an_example(command):
         (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "SM4"], "{}", 2, "error: Invalid value for '--algorithm'"),
         (["frobnicate"], "", 2, "error: No such command 'frobnicate'"),
         (["encrypt", "--public-key", KEYS["SM4-GCM"][0]], "{not json", 1, "error: INPUT: not valid JSON (Expecting property name enclosed in double quotes at line 1 column 2)"),
-        (["encrypt", "--public-key", KEYS["SM4-GCM"][0]], '{"a":1,"a":2}', 1, "error: INPUT: duplicate JSON key 'a'"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0]], '{"a":1,"a":2}', 1, "error: INPUT: duplicate key 'a'"),
         (["encrypt", "--public-key", KEYS["SM4-GCM"][0]], json.dumps(PARAMS), 1, "error: AES-256-CBC wraps its key with RSA: got an SM2 public key"),
         (["encrypt", "--public-key", DATA / "README.md"], json.dumps(PARAMS), 1, "error: --public-key "),
         (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "SM4-GCM", "--field", "Nope"], json.dumps(PARAMS), 1,
@@ -158,6 +158,9 @@ def test_help_has_an_example(command):
         (["decrypt", "--private-key", KEYS["SM4-GCM"][1]], '{"ImageUrl":"x"}', 1, "error: request.Encryption: missing"),
         (["decrypt", "--private-key", KEYS["SM4-GCM"][0]], "{}", 1, "error: --private-key "),
         (["doctor"], "[1", 1, "error: INPUT: not valid JSON"),
+        (["doctor"], '{"a": NaN}', 1, "error: INPUT: non-standard number NaN"),
+        (["doctor"], "[" * 100000, 1, "error: INPUT: JSON nested too deeply"),
+        (["doctor"], b"\xff\xfe{}", 1, "error: INPUT: not UTF-8 text"),
     ],
 )
 def test_errors_are_one_line_with_exit_codes(args, stdin, code, message):
