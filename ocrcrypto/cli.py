@@ -356,7 +356,7 @@ def serve(private_keys: Tuple[str, ...], host: str, port: int, secret_id: str, s
         server = emulator.make_server(service, host, port, quiet=quiet)
     except OSError as exc:
         raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    bound_host, bound_port = server.server_address[:2]
+    bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
     click.echo(f"ocrcrypto emulator of {emulator.ACTION} listening on http://{bound_host}:{bound_port} "
                f"(SecretId {secret_id}; keys: {', '.join(key_type(k) for k in keys)}); Ctrl-C stops it", err=True)
     try:
@@ -405,6 +405,10 @@ def demo(algorithm: Optional[str], show_key: bool) -> None:
 
     Shows the wire request, what the service decrypts, the encrypted response and what the
     client decrypts. The bundled keys are public test keys: never use them in production.
+
+    \b
+    Example:
+      ocrcrypto demo --algorithm SM4-GCM
     """
     click.echo("Demo keys: public test keys bundled with ocrcrypto. NEVER use them in production.\n")
     for suite in [algorithm] if algorithm else algorithms():

@@ -270,6 +270,7 @@ class _Handler(BaseHTTPRequestHandler):
             size = int(length) if length is not None else 0
         except ValueError:
             size = -1
+        answer: Dict[str, Any]
         if not 0 <= size <= MAX_BODY:
             answer = {"Response": {"Error": {"Code": "LimitExceeded", "Message": "The request body is missing or too large."},
                                    "RequestId": str(uuid.uuid4())}}

@@ -189,6 +189,8 @@ class Session:
             if tag is not None:
                 tags.append(tag)
         else:
+            if isinstance(fields, (str, bytes)):
+                raise EnvelopeFormatError("fields: expected a list of field names, not a single string")
             names = list(fields)
             if not names:
                 raise EnvelopeFormatError("fields: name at least one field to encrypt")

@@ -186,9 +186,10 @@ class _Keys:
                     "private": {"pkcs8_pem": private_key_pem(private), "pkcs1_pem": private_key_pem(private, traditional=True)},
                 }
             else:
+                assert isinstance(private, sm2.Sm2PrivateKey)
                 out[name] = {
                     "type": "SM2",
-                    "public": {"vendor": vendor_public_key(public), "spki_pem": public_key_pem(public), "hex": public.to_bytes().hex()},
+                    "public": {"vendor": vendor_public_key(public), "spki_pem": public_key_pem(public), "hex": private.public_key.to_bytes().hex()},
                     "private": {"pkcs8_pem": private_key_pem(private), "sec1_pem": private_key_pem(private, traditional=True), "hex": private.private_bytes().hex()},
                 }
         return out
@@ -343,6 +344,7 @@ class _Generator:
 
     def primitives(self) -> None:
         gbt = self.keys.private["sm2-gbt"]
+        assert isinstance(gbt, sm2.Sm2PrivateKey)
         message = b"encryption standard"
         self.add({
             "comment": "SM2 encryption, GB/T 32918.5 annex (C1C3C2)", "flags": ["Ktv"], "algorithm": "SM4-GCM", "mode": "primitive", "key": "sm2-gbt",
@@ -485,8 +487,8 @@ def _check_case(case: Dict[str, Any], private: Dict[str, PrivateKey]) -> None:
     assert (session.key.hex(), session.iv.hex()) == (inputs["symmetric_key"], inputs["iv"]), "unwrapped key or IV differs"
     if "body" in inputs:
         block = EncryptionBlock.parse(wire["Encryption"])
-        tag = block.tags(required=session.envelope.tag_size is not None)[0]
-        body = session.envelope.open(base64.b64decode(wire["EncryptedBody"]), session.key, session.iv, tag)
+        body_tag = block.tags(required=session.envelope.tag_size is not None)[0]
+        body = session.envelope.open(base64.b64decode(wire["EncryptedBody"]), session.key, session.iv, body_tag)
         assert body == inputs["body"].encode("utf-8"), "decrypted body text differs"
 
 

@@ -131,12 +131,15 @@ def test_demo_both_suites_and_show_key():
     assert r.stdout.count("session (contains the key)") == 2
 
 
-@pytest.mark.parametrize("command", ["encrypt", "decrypt", "encrypt-response", "decrypt-response", "keygen", "doctor", "demo"])
+@pytest.mark.parametrize(
+    "command",
+    [["encrypt"], ["decrypt"], ["encrypt-response"], ["decrypt-response"], ["keygen"], ["doctor"], ["demo"], ["serve"],
+     ["vectors", "generate"], ["vectors", "verify"]],
+    ids=" ".join,
+)
 def test_help_has_an_example(command):
-    r = run(command, "--help")
-    assert r.exit_code == 0 and "Usage: " in r.stdout
-    if command != "demo":
-        assert "Example:" in r.stdout
+    r = run(*command, "--help")
+    assert r.exit_code == 0 and "Usage: " in r.stdout and "Example:" in r.stdout
 
 
 # -- errors --------------------------------------------------------------------------------------

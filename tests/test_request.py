@@ -168,6 +168,8 @@ def test_round_trip_sizes(algorithm, keypairs, size):
         ({"Name": "x"}, ["IdCard"], EnvelopeFormatError, "Encryption.EncryptList: names 'IdCard', which is not in the params"),
         ({"Name": 5}, ["Name"], EnvelopeFormatError, "params.Name: field mode encrypts strings, got int"),
         ({"Name": "x"}, [], EnvelopeFormatError, "fields: name at least one field"),
+        ({"Name": "x"}, "Name", EnvelopeFormatError, "fields: expected a list of field names, not a single string"),
+        ({"Name": "x", "Text": "y"}, ["Text.Inner"], EnvelopeFormatError, "Encryption.EncryptList: names 'Text.Inner', which is not in the params"),
         ({"Name": "x"}, ["Name", "Name"], EnvelopeFormatError, "fields: a field is named more than once"),
     ],
 )
