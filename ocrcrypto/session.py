@@ -167,11 +167,14 @@ class Session:
         for reserved in ("Encryption",) + BODY_NAME_ALIASES:
             if reserved in payload:
                 raise EnvelopeFormatError(f"{where}.{reserved}: already present; is this payload encrypted already?")
+        bad_key = next((k for k in payload if not isinstance(k, str)), None)
+        if bad_key is not None:
+            raise EnvelopeFormatError(f"{where}: names must be strings, got {type(bad_key).__name__} {bad_key!r}")
         iv = self.iv if iv is None else iv
         envelope = self._envelope
-        out: Dict[str, Any] = copy.deepcopy(dict(payload))
         tags: List[bytes] = []
         if fields is None:
+            out: Dict[str, Any] = dict(payload)
             keep = set(clear)
             sensitive = {k: v for k, v in payload.items() if k not in keep}
             if not sensitive:
@@ -194,6 +197,9 @@ class Session:
             names = list(fields)
             if not names:
                 raise EnvelopeFormatError("fields: name at least one field to encrypt")
+            if not all(isinstance(name, str) and name for name in names):
+                raise EnvelopeFormatError("fields: every field name must be a non-empty string")
+            out = copy.deepcopy(dict(payload))
             if len(set(names)) != len(names):
                 raise EnvelopeFormatError("fields: a field is named more than once")
             for name in names:

@@ -7,6 +7,8 @@ import copy
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import ocrcrypto
 from ocrcrypto.doctor import Finding, diagnose
@@ -296,3 +298,16 @@ def test_diagnose_never_raises_on_odd_input(sm2_request, keypairs):
     odd["EncryptedBody"] = 12
     for key in (None, keypairs["SM4-GCM"][1], keypairs["AES-256-CBC"][1]):
         assert all(isinstance(f, Finding) for f in diagnose(odd, private_key=key, session=session))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30) | st.sampled_from(["AAAA", "AA==", "SM4-GCM", "AES-256-CBC", "EncryptedBody", "QUJD" * 30]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["EncryptList", "CiphertextBlob", "Iv", "Algorithm", "TagList", "EncryptedBody", "Encryption", "Response", "ImageUrl", "RequestId"]),
+        inner, max_size=6),
+    max_leaves=20,
+))
+def test_diagnose_never_raises_on_arbitrary_json(keypairs, value):
+    for key in (None, keypairs["SM4-GCM"][1], keypairs["AES-256-CBC"][1]):
+        assert all(isinstance(f, Finding) for f in diagnose(value, private_key=key, session=ocrcrypto.Session.new("SM4-GCM")))

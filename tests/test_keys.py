@@ -6,6 +6,8 @@ import base64
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ocrcrypto
 from ocrcrypto import keys
@@ -251,3 +253,26 @@ def test_generate_rejections(kind, bits, message):
 def test_writers_reject_foreign_objects(writer):
     with pytest.raises(KeyFormatError, match="not an RSA or SM2"):
         writer("not a key")  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=300), st.text(max_size=300), st.binary(max_size=200).map(lambda b: b"\x30" + b)))
+def test_arbitrary_input_only_raises_key_format_errors(data):
+    for loader in (ocrcrypto.load_public_key, ocrcrypto.load_private_key):
+        try:
+            loader(data)
+        except KeyFormatError:
+            pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=300), st.integers(min_value=0, max_value=255))
+def test_mangled_der_only_raises_key_format_errors(index, value):
+    for name in ("sm2_private_pkcs8.der", "sm2_public_spki.der", "rsa1024_private_pkcs1.der", "sm2_private_sec1.der"):
+        der = bytearray(data_file(name))
+        der[index % len(der)] = value
+        loader = ocrcrypto.load_public_key if "public" in name else ocrcrypto.load_private_key
+        try:
+            loader(bytes(der))
+        except KeyFormatError:
+            pass

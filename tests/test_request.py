@@ -169,6 +169,8 @@ def test_round_trip_sizes(algorithm, keypairs, size):
         ({"Name": 5}, ["Name"], EnvelopeFormatError, "params.Name: field mode encrypts strings, got int"),
         ({"Name": "x"}, [], EnvelopeFormatError, "fields: name at least one field"),
         ({"Name": "x"}, "Name", EnvelopeFormatError, "fields: expected a list of field names, not a single string"),
+        ({"Name": "x"}, [1], EnvelopeFormatError, "fields: every field name must be a non-empty string"),
+        ({1: "x"}, None, EnvelopeFormatError, "params: names must be strings, got int 1"),
         ({"Name": "x", "Text": "y"}, ["Text.Inner"], EnvelopeFormatError, "Encryption.EncryptList: names 'Text.Inner', which is not in the params"),
         ({"Name": "x"}, ["Name", "Name"], EnvelopeFormatError, "fields: a field is named more than once"),
     ],
