@@ -7,6 +7,7 @@ Field mode (the FaceID APIs) encrypts the named string fields in place with the 
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 from .block import EncryptionBlock
@@ -59,8 +60,13 @@ def decrypt_request(wire: Mapping[str, Any], private_key: PrivateKey) -> Tuple[D
     parts = sealed_parts(envelope, wire, block, "request")
     try:
         key = envelope.unwrap_key(block.ciphertext_blob, private_key)
+        unwrapped = True
     except DecryptionError:
-        raise DecryptionError(DECRYPTION_FAILED) from None
+        # Go on with a random key so that a failed unwrap costs the same body decryption as a
+        # good one: how long the answer takes must not tell (the Marvin/Bleichenbacher lesson).
+        key, unwrapped = secrets.token_bytes(envelope.key_size), False
     session = Session(block.algorithm, key, block.iv, ciphertext_blob=block.ciphertext_blob)
     params = session.open_parts(wire, parts, block.iv, uniform=True, where="request")
+    if not unwrapped:
+        raise DecryptionError(DECRYPTION_FAILED)
     return params, session

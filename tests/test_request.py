@@ -298,6 +298,31 @@ def test_service_side_failures_are_uniform(algorithm, keypairs, mutate):
     assert info.value.__cause__ is None and info.value.__suppress_context__
 
 
+def test_failed_unwrap_still_decrypts_the_body(keypairs):
+    """A failed key unwrap does the same body decryption as a good one (no timing oracle)."""
+    from ocrcrypto import envelopes
+
+    opened = []
+
+    class Recording(envelopes.AesCbcRsaEnvelope):
+        algorithm = "TEST-RECORDING-CBC"
+
+        def open(self, ciphertext, key, iv, tag=None):
+            opened.append(len(ciphertext))
+            return super().open(ciphertext, key, iv, tag)
+
+    ocrcrypto.register_envelope(Recording())
+    try:
+        public, private = keypairs["AES-256-CBC"]
+        wire, _ = ocrcrypto.encrypt_request(PARAMS, public, "TEST-RECORDING-CBC")
+        wire["Encryption"]["CiphertextBlob"] = _flip_b64(wire["Encryption"]["CiphertextBlob"], 3)
+        with pytest.raises(DecryptionError, match=f"^{DECRYPTION_FAILED}$"):
+            ocrcrypto.decrypt_request(wire, private)
+        assert opened == [len(_b64(wire["EncryptedBody"]))]
+    finally:
+        del envelopes._REGISTRY["TEST-RECORDING-CBC"]
+
+
 def test_service_side_tag_flip_is_uniform(keypairs):
     wire = _wire("SM4-GCM", keypairs)
     wire["Encryption"]["TagList"] = [_flip_b64(wire["Encryption"]["TagList"][0])]
