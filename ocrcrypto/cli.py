@@ -72,6 +72,11 @@ class _Main(click.Group):
             sys.exit(EXIT_FAILURE)
         except BrokenPipeError:
             sys.exit(EXIT_FAILURE)
+        except OSError as exc:  # a file the user named could not be written or read
+            if debug:
+                traceback.print_exc()
+            click.echo(f"error: {exc.strerror or exc}: {exc.filename}" if exc.filename else f"error: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_FAILURE)
         sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -174,6 +174,16 @@ def test_errors_are_one_line_with_exit_codes(args, stdin, code, message):
     assert "Traceback" not in r.stderr
 
 
+def test_unwritable_paths_are_one_line_errors(tmp_path: Path):
+    target = tmp_path / "missing-dir" / "session.json"
+    r = run("encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "SM4-GCM", "--session-out", target, input=json.dumps(PARAMS))
+    assert r.exit_code == 1 and r.stderr == f"error: No such file or directory: {target}\n"
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = run("keygen", "--algorithm", "SM4-GCM", "--out", blocker / "keys")
+    assert r.exit_code == 1 and r.stderr.startswith("error: ") and len(r.stderr.splitlines()) == 1
+
+
 def test_service_side_tamper_is_the_uniform_error(tmp_path: Path):
     public, private = KEYS["AES-256-CBC"]
     wire = json.loads(run("encrypt", "--public-key", public, input=json.dumps(PARAMS)).stdout)
