@@ -70,8 +70,6 @@ class _Main(click.Group):
                 traceback.print_exc()
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_FAILURE)
-        except BrokenPipeError:
-            sys.exit(EXIT_FAILURE)
         except OSError as exc:  # a file the user named could not be written or read
             if debug:
                 traceback.print_exc()

@@ -219,9 +219,7 @@ class _Doctor:
             return None
         if envelope.key_type == "SM2":
             return self.sm2_blob(field, raw, envelope, kind)
-        if envelope.key_type == "RSA":
-            return self.rsa_blob(field, raw, envelope, kind)
-        return self.unwrap(field, raw, envelope, kind)
+        return self.rsa_blob(field, raw, envelope, kind)
 
     def sm2_blob(self, field: str, raw: bytes, envelope: Envelope, kind: str) -> Optional[bytes]:
         expected = 97 + envelope.key_size

@@ -238,3 +238,20 @@ def test_python_dash_m_and_exit_codes():
     failure = subprocess.run([sys.executable, "-m", "ocrcrypto", "decrypt", "--private-key", str(KEYS["SM4-GCM"][1])],
                              input="{}", capture_output=True, text=True)
     assert failure.returncode == 1 and failure.stderr == "error: request.Encryption: missing; this request is not encrypted\n"
+
+
+def test_closed_stdout_is_quiet():
+    """`ocrcrypto demo | head -0`: the reader is gone before the output; no traceback, exit 1
+    (click itself turns EPIPE into a quiet exit 1)."""
+    read_end, write_end = os.pipe()
+    process = subprocess.Popen([sys.executable, "-m", "ocrcrypto", "demo"], stdout=write_end, stderr=subprocess.PIPE)
+    os.close(write_end)
+    os.close(read_end)
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert stderr == ""
+
+
+def test_debug_shows_the_traceback_of_a_file_error(tmp_path: Path):
+    r = run("--debug", "encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "SM4-GCM", "--session-out", tmp_path / "no" / "s.json", input=json.dumps(PARAMS))
+    assert r.exit_code == 1 and "Traceback" in r.stderr and "FileNotFoundError" in r.stderr

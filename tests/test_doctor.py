@@ -311,3 +311,57 @@ def test_diagnose_never_raises_on_odd_input(sm2_request, keypairs):
 def test_diagnose_never_raises_on_arbitrary_json(keypairs, value):
     for key in (None, keypairs["SM4-GCM"][1], keypairs["AES-256-CBC"][1]):
         assert all(isinstance(f, Finding) for f in diagnose(value, private_key=key, session=ocrcrypto.Session.new("SM4-GCM")))
+
+
+def test_response_without_iv_uses_the_session_iv(keypairs):
+    public, private = keypairs["SM4-GCM"]
+    wire, session = ocrcrypto.encrypt_request(PARAMS, public, "SM4-GCM")
+    _, server = ocrcrypto.decrypt_request(wire, private)
+    response = server.encrypt_response({"Response": {"Name": "x", "RequestId": "r"}})
+    response["Response"]["Encryption"]["Iv"] = None
+    findings = diagnose(response, session=session)
+    assert _problems(findings) == []
+    assert "absent: the client uses the request's IV" in [f.message for f in findings]
+    assert any(f.message == "decrypts" for f in findings)
+
+
+def test_response_field_mode_with_dotted_paths(keypairs):
+    public, private = keypairs["AES-256-CBC"]
+    wire, session = ocrcrypto.encrypt_request(PARAMS, public)
+    _, server = ocrcrypto.decrypt_request(wire, private)
+    response = server.encrypt_response({"Response": {"Text": {"IdCard": "1"}, "RequestId": "r"}}, fields=["Response.Text.IdCard"])
+    findings = diagnose(response, session=session)
+    assert _problems(findings) == [] and any(f.where == "Response.Response.Text.IdCard" and f.message == "decrypts" for f in findings)
+
+
+def test_body_named_but_absent(sm2_request):
+    wire, _ = sm2_request
+    del wire["EncryptedBody"]
+    assert "names 'EncryptedBody', which is absent" in _problems(diagnose(wire))[0]
+
+
+@pytest.mark.parametrize(
+    "blob, message",
+    [
+        ("@@@@", "not valid standard base64"),
+        (_b64(b"\x30" + bytes(99)), "100 bytes; an SM2-wrapped 16-byte key is 113 bytes starting with 04"),
+        (_b64(b"\x04" + bytes(49)), "50 bytes; an SM2-wrapped 16-byte key is 113 bytes starting with 04"),
+    ],
+)
+def test_sm2_blob_shape_mistakes(sm2_request, blob, message):
+    wire, _ = sm2_request
+    wire["Encryption"]["CiphertextBlob"] = blob
+    assert message in _problems(diagnose(wire))[0]
+
+
+def test_sm2_blob_without_04_for_another_key(sm2_request):
+    wire, _ = sm2_request
+    wire["Encryption"]["CiphertextBlob"] = _b64(base64.b64decode(wire["Encryption"]["CiphertextBlob"])[1:])
+    problems = _problems(diagnose(wire, private_key=sm2.generate_private_key()))
+    assert "does not unwrap with this private key even with 04 added" in problems[1]
+
+
+def test_rsa_blob_for_another_key(cbc_request):
+    wire, _ = cbc_request
+    other = ocrcrypto.generate_private_key("RSA", rsa_bits=1024)
+    assert "does not unwrap with this private key" in _problems(diagnose(wire, private_key=other))[0]

@@ -370,3 +370,49 @@ def test_serve_port_in_use(emulator_server):
     _, endpoint = emulator_server()
     r = CliRunner().invoke(main, ["serve", "--private-key", str(DATA / "sm2_private_pkcs8.pem"), "--port", endpoint.split(":")[1]])
     assert r.exit_code == 1 and r.stderr.startswith("error: cannot listen on 127.0.0.1:")
+
+
+def test_load_fixtures():
+    assert emulator.load_fixtures('{"https://x/a.jpg": {"Name": "A"}}') == {"https://x/a.jpg": {"Name": "A"}}
+    for bad in ('["x"]', '{"a": 1}', "{"):
+        with pytest.raises(ValueError):
+            emulator.load_fixtures(bad)
+
+
+def _bare_headers(**extra):
+    headers = {"Content-Type": "application/json", "X-TC-Action": ACTION, "X-TC-Version": "2018-11-19"}
+    headers.update(extra)
+    return headers
+
+
+@pytest.mark.parametrize(
+    "path, headers, code",
+    [
+        ("/other", _bare_headers(), "InvalidParameter"),
+        ("/", {"Content-Type": "application/json", "X-TC-Version": "2018-11-19"}, "MissingParameter"),
+        ("/", _bare_headers(Authorization=f"TC3-HMAC-SHA256 Credential={emulator.DEFAULT_SECRET_ID}/2026-01-01/ocr/tc3_request, "
+                                          f"SignedHeaders=content-type;host, Signature={'0' * 64}", **{"X-TC-Timestamp": "soon"}),
+         "MissingParameter"),
+        ("/", _bare_headers(Authorization=f"TC3-HMAC-SHA256 Credential={emulator.DEFAULT_SECRET_ID}/2026-01-01/ocr/tc3_request, "
+                                          f"SignedHeaders=content-type, Signature={'0' * 64}", **{"X-TC-Timestamp": str(int(time.time()))}),
+         "AuthFailure.InvalidAuthorization"),
+    ],
+    ids=["unknown-path", "no-action", "bad-timestamp", "host-not-signed"],
+)
+def test_handle_transport_errors(rsa_private, path, headers, code):
+    answer = emulator.Emulator(private_keys=[rsa_private]).handle("POST", path, headers, b"{}")
+    assert answer["Response"]["Error"]["Code"] == code
+
+
+def test_request_log_line(emulator_server, keypairs, capfd):
+    from ocrcrypto.emulator import Emulator, make_server
+
+    server = make_server(Emulator(private_keys=[keypairs["AES-256-CBC"][1]]), "127.0.0.1", 0, quiet=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        encrypted_call(sdk_client(f"127.0.0.1:{server.server_address[1]}"), ACTION, {"ImageUrl": FIXTURE_URL}, _public(keypairs, "AES-256-CBC"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "POST RecognizeEncryptedIDCardOCR -> OK" in capfd.readouterr().err

@@ -142,3 +142,8 @@ def test_register_refuses_to_shadow_and_non_envelopes(third_suite):
     ocrcrypto.register_envelope(third_suite, replace=True)
     with pytest.raises(TypeError, match="an envelope needs"):
         ocrcrypto.register_envelope(object())  # type: ignore[arg-type]
+
+
+def test_envelope_reprs():
+    assert repr(ocrcrypto.get_envelope("SM4-GCM")) == "<envelope SM4-GCM>"
+    assert repr(ocrcrypto.get_envelope("AES-256-CBC")) == "<envelope AES-256-CBC>"

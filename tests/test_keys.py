@@ -276,3 +276,36 @@ def test_mangled_der_only_raises_key_format_errors(index, value):
             loader(bytes(der))
         except KeyFormatError:
             pass
+
+
+def test_pem_whose_body_is_not_der():
+    for loader, label in ((ocrcrypto.load_public_key, "PUBLIC KEY"), (ocrcrypto.load_private_key, "PRIVATE KEY")):
+        with pytest.raises(KeyFormatError, match=r"DER must start with a SEQUENCE \(0x30\)"):
+            loader(f"-----BEGIN {label}-----\nAAAA\n-----END {label}-----")
+
+
+def test_pkcs8_with_a_bad_inner_ec_version():
+    inner = keys._EcPrivateKey({"version": 2, "private_key": SM2_D.to_bytes(32, "big")}).dump()
+    info = keys._PrivateKeyInfo({"version": 0, "private_key_algorithm": keys._sm2_algorithm(), "private_key": inner})
+    with pytest.raises(KeyFormatError, match=r"private key \(SM2 PKCS#8\): ECPrivateKey version must be 1"):
+        ocrcrypto.load_private_key(info.dump())
+
+
+def test_traditional_dsa_private_key_is_refused(tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is not installed")
+    subprocess.run(["openssl", "dsaparam", "-out", str(tmp_path / "p.pem"), "1024"], check=True, capture_output=True)
+    subprocess.run(["openssl", "gendsa", "-out", str(tmp_path / "k.pem"), str(tmp_path / "p.pem")], check=True, capture_output=True)
+    der = subprocess.run(["openssl", "dsa", "-in", str(tmp_path / "k.pem"), "-outform", "DER"], check=True, capture_output=True).stdout
+    with pytest.raises(KeyFormatError, match="private key: not an RSA or SM2 key"):
+        ocrcrypto.load_private_key(der)
+
+
+def test_public_key_of():
+    private = ocrcrypto.load_private_key(data_file("sm2_private_pkcs8.pem"))
+    assert ocrcrypto.public_key_of(private) is private.public_key
+    with pytest.raises(KeyFormatError, match=r"private key: not an RSA or SM2 private key \(str\)"):
+        ocrcrypto.public_key_of("key")  # type: ignore[arg-type]

@@ -522,3 +522,39 @@ def test_session_errors_never_show_the_key():
     with pytest.raises(EnvelopeFormatError) as info:
         ocrcrypto.Session.from_dict({"Algorithm": "AES-256-CBC", "Key": key, "Iv": "AA=="})
     assert key not in str(info.value)
+
+
+def test_encrypt_response_iv_arguments(exchange):
+    client, server = exchange
+    with pytest.raises(EnvelopeFormatError, match="iv: pass either fresh_iv or an iv of"):
+        server.encrypt_response(RESPONSE, fresh_iv=True, iv=bytes(client.envelope.iv_size))
+    with pytest.raises(EnvelopeFormatError, match="iv: pass either fresh_iv or an iv of"):
+        server.encrypt_response(RESPONSE, iv=b"short")
+    wire = server.encrypt_response(RESPONSE, iv=bytes(client.envelope.iv_size))
+    assert _b64(wire["Encryption"]["Iv"]) == bytes(client.envelope.iv_size)
+    assert client.decrypt_response(wire) == RESPONSE
+
+
+def test_failed_unwrap_fails_even_if_the_body_opens(keypairs):
+    """With a suite whose body cipher opens under any key, a failed unwrap still fails."""
+    from ocrcrypto import envelopes
+
+    class OpensAnything(envelopes.AesCbcRsaEnvelope):
+        algorithm = "TEST-OPENS-ANYTHING"
+
+        def seal(self, plaintext, key, iv):
+            return plaintext, None
+
+        def open(self, ciphertext, key, iv, tag=None):
+            return ciphertext
+
+    ocrcrypto.register_envelope(OpensAnything())
+    try:
+        public, private = keypairs["AES-256-CBC"]
+        wire, _ = ocrcrypto.encrypt_request(PARAMS, public, "TEST-OPENS-ANYTHING")
+        assert ocrcrypto.decrypt_request(wire, private)[0] == PARAMS
+        wire["Encryption"]["CiphertextBlob"] = _flip_b64(wire["Encryption"]["CiphertextBlob"], 3)
+        with pytest.raises(DecryptionError, match=f"^{DECRYPTION_FAILED}$"):
+            ocrcrypto.decrypt_request(wire, private)
+    finally:
+        del envelopes._REGISTRY["TEST-OPENS-ANYTHING"]

@@ -315,3 +315,40 @@ def test_layout_conversions_reject_short_or_unprefixed(convert, blob):
 def test_from_der_rejections(der, message):
     with pytest.raises(EnvelopeFormatError, match=message):
         sm2_encodings.from_der(der)
+
+
+def test_general_addition_special_cases():
+    g = (sm2.G[0], sm2.G[1], 1)
+    infinity = (1, 1, 0)
+    assert sm2._add(infinity, g) == g and sm2._add(g, infinity) == g
+    assert sm2._to_affine(sm2._add(g, g)) == sm2._to_affine(sm2._double(g))
+    assert sm2._to_affine(sm2._add(g, (sm2.G[0], sm2.P - sm2.G[1], 1))) is None
+    assert sm2._to_affine(sm2._add_affine(g, sm2.G[0], sm2.P - sm2.G[1])) is None
+
+
+def test_public_key_equality_and_hash(kat_key):
+    again = sm2.Sm2PublicKey.from_bytes(KAT_PUBLIC)
+    assert again == kat_key.public_key and hash(again) == hash(kat_key.public_key)
+    assert again != sm2.generate_private_key().public_key and again != KAT_PUBLIC
+
+
+def test_ephemeral_points_match_the_ciphertext(kat_key):
+    c1, x2y2 = sm2.ephemeral_points(kat_key.public_key, KAT_K)
+    assert c1 == KAT_C1C3C2[:65] and len(x2y2) == 64
+    with pytest.raises(EnvelopeFormatError, match="SM2 k: out of range"):
+        sm2.ephemeral_points(kat_key.public_key, 0)
+
+
+def _k_with_zero_kdf(public):
+    """A k whose KDF output for a 1-byte message is 00 (about one k in 256)."""
+    return next(k for k in range(1, 5000) if sm2.kdf(sm2.ephemeral_points(public, k)[1], 1) == b"\x00")
+
+
+def test_all_zero_kdf_output_is_refused_both_ways(kat_key):
+    k = _k_with_zero_kdf(kat_key.public_key)
+    with pytest.raises(EnvelopeFormatError, match="all-zero KDF output"):
+        sm2.encrypt(kat_key.public_key, b"m", k=k)
+    c1, x2y2 = sm2.ephemeral_points(kat_key.public_key, k)
+    c3 = sm2._sm3(x2y2[:32], b"m", x2y2[32:])
+    with pytest.raises(DecryptionError, match=f"^{DECRYPTION_FAILED}$"):
+        sm2.decrypt(kat_key, c1 + c3 + b"m")  # C2 = M xor 00

@@ -164,8 +164,7 @@ def _fixed_base_table(point: _Affine, window: int) -> _Table:
             acc = _add_affine(acc, base[0], base[1])
             jacobian.append(acc)
         next_base = _to_affine(jacobian.pop())
-        if next_base is None:  # only reachable for a point of tiny order, which validation excludes
-            raise KeyFormatError("SM2 public key: point has small order")
+        assert next_base is not None  # the cofactor is 1: every valid point has order n > 2**256
         base = next_base
     flat = _batch_to_affine(jacobian)
     return [flat[i * digits:(i + 1) * digits] for i in range(positions)]
