@@ -387,8 +387,7 @@ def decrypt(private_key: Sm2PrivateKey, ciphertext: bytes) -> bytes:
     c3 = ciphertext[65:97]
     c2 = ciphertext[97:]
     shared = _to_affine(_variable_base_multiply((x1, y1), private_key._d))
-    if shared is None:
-        raise DecryptionError(DECRYPTION_FAILED)
+    assert shared is not None  # C1 is on the curve, so of order n, and 0 < d < n
     x2 = shared[0].to_bytes(32, "big")
     y2 = shared[1].to_bytes(32, "big")
     t = kdf(x2 + y2, len(c2))
