@@ -202,3 +202,16 @@ def test_rsa_plaintext_too_long(rsa_private):
 def test_rsa_ciphertext_of_wrong_length(rsa_private):
     with pytest.raises(DecryptionError, match=f"^{DECRYPTION_FAILED}$"):
         ciphers.rsa_pkcs1v15_decrypt(rsa_private, b"\x01" * 127)
+
+
+def test_rsa_wrap_matches_pycryptodome_both_ways(rsa_private):
+    from cryptography.hazmat.primitives import serialization as ser
+    from Crypto.Cipher import PKCS1_v1_5
+    from Crypto.PublicKey import RSA
+
+    theirs = RSA.import_key(rsa_private.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.PKCS8, ser.NoEncryption()))
+    key = bytes(range(32))
+    ours_blob = ciphers.rsa_pkcs1v15_encrypt(rsa_private.public_key(), key)
+    assert PKCS1_v1_5.new(theirs).decrypt(ours_blob, None) == key
+    their_blob = PKCS1_v1_5.new(theirs.public_key()).encrypt(key)
+    assert ciphers.rsa_pkcs1v15_decrypt(rsa_private, their_blob) == key
