@@ -14,6 +14,7 @@ import re
 from typing import Callable, List, Optional, Tuple, TypeVar, Union, cast
 
 from asn1crypto import core
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -106,6 +107,8 @@ def _asn1(what: str, parse: Callable[[], _T]) -> _T:
         raise
     except (ValueError, TypeError, IndexError, KeyError, OverflowError, AttributeError):
         raise KeyFormatError(f"{what}: malformed DER") from None
+    except UnsupportedAlgorithm:  # what some cryptography releases say of DER they cannot place
+        raise KeyFormatError(f"{what}: malformed DER or a key type ocrcrypto does not read") from None
 
 
 def _parameters_der(value: core.Asn1Value) -> Optional[bytes]:

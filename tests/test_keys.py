@@ -6,7 +6,7 @@ import base64
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import ocrcrypto
@@ -267,6 +267,7 @@ def test_arbitrary_input_only_raises_key_format_errors(data):
 
 @settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=0, max_value=300), st.integers(min_value=0, max_value=255))
+@example(125, 0)  # cryptography 42 answers this one with UnsupportedAlgorithm
 def test_mangled_der_only_raises_key_format_errors(index, value):
     for name in ("sm2_private_pkcs8.der", "sm2_public_spki.der", "rsa1024_private_pkcs1.der", "sm2_private_sec1.der"):
         der = bytearray(data_file(name))
