@@ -30,6 +30,7 @@ from .envelopes import get_envelope
 from .errors import DecryptionError, OcrCryptoError
 from .keys import PrivateKey, key_type
 from .request import decrypt_request
+from .session import strict_json
 
 __all__ = ["Emulator", "ApiError", "make_server", "tc3_signature", "DEFAULT_SECRET_ID", "DEFAULT_SECRET_KEY", "load_fixtures"]
 
@@ -188,9 +189,9 @@ class Emulator:
 
     def _recognize(self, body: bytes, request_id: str) -> Dict[str, Any]:
         try:
-            wire = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            raise ApiError("InvalidParameter", "The request body is not JSON.") from None
+            wire = strict_json(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError, OcrCryptoError):
+            raise ApiError("InvalidParameter", "The request body is not JSON (or repeats a key).") from None
         if not isinstance(wire, dict):
             raise ApiError("InvalidParameter", "The request body is not a JSON object.")
         if not isinstance(wire.get("Encryption"), dict) or "EncryptedBody" not in wire:

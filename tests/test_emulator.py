@@ -216,6 +216,7 @@ def test_signing_in_the_test_matches_the_sdk(emulator_server, keypairs):
         ({}, b'{"EncryptedBody": "AA==", "Encryption": {"EncryptList": ["EncryptedBody"], "Algorithm": "SM4-CBC"}}', "InvalidParameterValue"),
         ({}, b'{"EncryptedBody": "%%", "Encryption": {"EncryptList": ["EncryptedBody"], "Algorithm": "SM4-GCM", "Iv": "AAAAAAAAAAAAAAAA", "CiphertextBlob": "AA==", "TagList": ["AA=="]}}', "InvalidParameterValue"),
         ({}, b"\xff\xfe", "InvalidParameter"),
+        ({}, b'{"EncryptedBody": "AA==", "EncryptedBody": "AQ=="}', "InvalidParameter"),
     ],
 )
 def test_transport_and_shape_errors(emulator_server, kwargs, body, code):
