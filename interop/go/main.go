@@ -59,6 +59,14 @@ func readObject(r io.Reader) (*Object, error) {
 	return obj, nil
 }
 
+// readFlagFile reads the file a required flag names; a missing flag is a usage error.
+func readFlagFile(command, flag, path string) ([]byte, error) {
+	if path == "" {
+		return nil, usageErr{command + " needs " + flag}
+	}
+	return os.ReadFile(path)
+}
+
 func writeJSON(w io.Writer, v json.Marshaler) error {
 	data, err := v.MarshalJSON()
 	if err != nil {
@@ -97,10 +105,7 @@ func run(command string, args []string, stdin io.Reader, stdout io.Writer) error
 		fmt.Fprintf(stdout, "%d vectors verified\n", checked)
 		return nil
 	case "encrypt":
-		if *publicKey == "" {
-			return usageErr{"encrypt needs --public-key"}
-		}
-		data, err := os.ReadFile(*publicKey)
+		data, err := readFlagFile(command, "--public-key", *publicKey)
 		if err != nil {
 			return err
 		}
@@ -122,10 +127,7 @@ func run(command string, args []string, stdin io.Reader, stdout io.Writer) error
 		out.Set("session", sessionJSON)
 		return writeJSON(stdout, out)
 	case "decrypt":
-		if *privateKey == "" {
-			return usageErr{"decrypt needs --private-key"}
-		}
-		data, err := os.ReadFile(*privateKey)
+		data, err := readFlagFile(command, "--private-key", *privateKey)
 		if err != nil {
 			return err
 		}
@@ -143,10 +145,7 @@ func run(command string, args []string, stdin io.Reader, stdout io.Writer) error
 		}
 		return writeJSON(stdout, params)
 	case "encrypt-response", "decrypt-response":
-		if *sessionPath == "" {
-			return usageErr{command + " needs --session"}
-		}
-		data, err := os.ReadFile(*sessionPath)
+		data, err := readFlagFile(command, "--session", *sessionPath)
 		if err != nil {
 			return err
 		}
