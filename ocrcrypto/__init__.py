@@ -5,8 +5,10 @@ Wrap request params with :func:`encrypt_request`, decrypt the response with the 
 load with :func:`load_public_key` and :func:`load_private_key`.
 """
 
-from . import doctor, hazmat
-from .block import EncryptionBlock
+import importlib
+from typing import Any
+
+from . import hazmat
 from .envelopes import Envelope, algorithms, get_envelope, register_envelope
 from .errors import (
     DecryptionError,
@@ -26,8 +28,9 @@ from .keys import (
     public_key_pem,
     vendor_public_key,
 )
-from .request import PROTOCOL_PARAMS, decrypt_request, encrypt_request
+from .request import PROTOCOL_PARAMS, decrypt_request, encrypt_request, encrypt_request_with
 from .session import Session
+from .wire import EncryptionBlock
 
 __version__ = "0.1.0"
 
@@ -56,5 +59,15 @@ __all__ = [
     "PROTOCOL_PARAMS",
     "decrypt_request",
     "encrypt_request",
+    "encrypt_request_with",
     "Session",
 ]
+
+_TOOLS = ("doctor", "emulator", "tencentcloud", "vectors", "cli")
+
+
+def __getattr__(name: str) -> Any:
+    """The tools (``ocrcrypto.doctor``, ...) load on first use, so that ``import ocrcrypto`` stays light."""
+    if name in _TOOLS:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,10 +17,8 @@ from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
 
 import click
 
-from . import __version__
-from . import emulator
+from . import __version__, emulator, wire
 from . import vectors as vector_files
-from .doctor import diagnose
 from .envelopes import algorithms, get_envelope
 from .errors import OcrCryptoError
 from .keys import (
@@ -34,7 +32,7 @@ from .keys import (
     vendor_public_key,
 )
 from .request import decrypt_request, encrypt_request
-from .session import Session, strict_json
+from .session import Session
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -96,16 +94,12 @@ def main(debug: bool) -> None:
 def read_json(stream: IO[bytes], what: str) -> Any:
     """Parse a JSON document from a binary stream; errors name the input and the position."""
     data = stream.read()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
-        return strict_json(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise CliError(f"{what}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise CliError(f"{what}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
-    except RecursionError:
-        raise CliError(f"{what}: JSON nested too deeply") from None
+        return wire.loads(data, what)
     except OcrCryptoError as exc:
-        raise CliError(f"{what}: {exc}") from None
+        raise CliError(str(exc)) from None
 
 
 def write_json(value: Any, out: IO[str]) -> None:
@@ -144,9 +138,22 @@ def _save_session(session: Session, path: Optional[str], show_key: bool) -> None
 
 input_argument = click.argument("input", type=click.File("rb"), default="-", metavar="[INPUT]")
 output_option = click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", show_default=True, help="Where to write the JSON.")
-algorithm_option = click.option(
-    "--algorithm", "-a", type=click.Choice(["AES-256-CBC", "SM4-GCM"]), default="AES-256-CBC", show_default=True, help="The envelope suite."
-)
+class AlgorithmType(click.ParamType):
+    """An ``Algorithm`` name of the registry, so that a suite added with register_envelope is offered too."""
+
+    name = "algorithm"
+
+    def get_metavar(self, param: click.Parameter, ctx: Optional[click.Context] = None) -> str:
+        return "[" + "|".join(algorithms()) + "]"
+
+    def convert(self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]) -> str:
+        if value not in algorithms():
+            self.fail(f"{value!r} is not one of {', '.join(map(repr, algorithms()))}", param, ctx)
+        return str(value)
+
+
+ALGORITHM = AlgorithmType()
+algorithm_option = click.option("--algorithm", "-a", type=ALGORITHM, default="AES-256-CBC", show_default=True, help="The envelope suite.")
 show_key_option = click.option("--show-key", is_flag=True, help="Also print the session (with its key) on stderr.")
 
 
@@ -157,11 +164,14 @@ show_key_option = click.option("--show-key", is_flag=True, help="Also print the 
 @input_argument
 @click.option("--public-key", "-k", "public_key", required=True, type=click.Path(exists=True, dir_okay=False), help="The service's public key, in any format (vendor base64, PEM, DER, hex).")
 @algorithm_option
-@click.option("--field", "fields", multiple=True, metavar="NAME", help="Field mode: encrypt this field in place (repeatable). Default: body mode.")
+@click.option("--field", "fields", multiple=True, metavar="NAME", help="Field mode: encrypt this field (a name or dotted path) in place (repeatable). Default: body mode.")
+@click.option("--response-only", is_flag=True, help="Encrypt nothing; send only the wrapped key so that the response comes back encrypted.")
+@click.option("--clear", "clear", multiple=True, metavar="NAME", help="Body mode: keep this param in the clear too (besides Action, Version, Region).")
 @click.option("--session-out", type=click.Path(dir_okay=False, writable=True), help="Save the session (Algorithm, Key, Iv) here, mode 0600, to decrypt the response later.")
 @output_option
 @show_key_option
-def encrypt(input: IO[bytes], public_key: str, algorithm: str, fields: Tuple[str, ...], session_out: Optional[str], output: IO[str], show_key: bool) -> None:
+def encrypt(input: IO[bytes], public_key: str, algorithm: str, fields: Tuple[str, ...], response_only: bool, clear: Tuple[str, ...],
+            session_out: Optional[str], output: IO[str], show_key: bool) -> None:
     """Wrap request params (a JSON object) for the API and print the wire JSON.
 
     \b
@@ -169,29 +179,35 @@ def encrypt(input: IO[bytes], public_key: str, algorithm: str, fields: Tuple[str
       echo '{"ImageUrl":"https://example.com/id.jpg","CardSide":"FRONT"}' \\
         | ocrcrypto encrypt --public-key public.txt --algorithm SM4-GCM --session-out session.json
     """
+    if response_only and (fields or clear):
+        raise click.UsageError("--response-only encrypts nothing: it takes no --field or --clear")
+    if fields and clear:
+        raise click.UsageError("--clear is for body mode; with --field only the named fields are encrypted")
     params = read_json(input, "INPUT")
     key = _read_key(public_key, "--public-key", load_public_key)
-    wire, session = encrypt_request(params, key, algorithm, fields=list(fields) or None)
+    wire_fields: Optional[List[str]] = [] if response_only else (list(fields) or None)
+    request, session = encrypt_request(params, key, algorithm, wire_fields, clear=clear)
     _save_session(session, session_out, show_key)
-    write_json(wire, output)
+    write_json(request, output)
 
 
 @main.command()
 @input_argument
-@click.option("--private-key", "-k", "private_key", required=True, type=click.Path(exists=True, dir_okay=False), help="The service's private key (PKCS#1/PKCS#8/SEC1 PEM or DER, or raw SM2 hex).")
+@click.option("--private-key", "-k", "private_keys", required=True, multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="The service's private key (PKCS#1/PKCS#8/SEC1 PEM or DER, or raw SM2 hex); repeat it for a keyring.")
 @click.option("--session-out", type=click.Path(dir_okay=False, writable=True), help="Save the request's session here (mode 0600) to encrypt a response with it.")
 @output_option
 @show_key_option
-def decrypt(input: IO[bytes], private_key: str, session_out: Optional[str], output: IO[str], show_key: bool) -> None:
+def decrypt(input: IO[bytes], private_keys: Tuple[str, ...], session_out: Optional[str], output: IO[str], show_key: bool) -> None:
     """Play the service: decrypt a wire request and print the original params.
 
     \b
     Example:
       ocrcrypto decrypt wire.json --private-key private.pem --session-out server-session.json
     """
-    wire = read_json(input, "INPUT")
-    key = _read_key(private_key, "--private-key", load_private_key)
-    params, session = decrypt_request(wire, key)
+    request = read_json(input, "INPUT")
+    keys = [_read_key(path, "--private-key", load_private_key) for path in private_keys]
+    params, session = decrypt_request(request, keys)
     _save_session(session, session_out, show_key)
     write_json(params, output)
 
@@ -273,10 +289,12 @@ def doctor(input: IO[bytes], private_key: Optional[str], session_path: Optional[
     Example:
       ocrcrypto doctor wire.json --private-key private.pem
     """
-    wire = read_json(input, "INPUT")
+    message = read_json(input, "INPUT")
     key = _read_key(private_key, "--private-key", load_private_key) if private_key else None
     session = _read_session(session_path) if session_path else None
-    findings = diagnose(wire, private_key=key, session=session)
+    from .doctor import diagnose
+
+    findings = diagnose(message, private_key=key, session=session)
     problems = [f for f in findings if not f.ok]
     if as_json:
         write_json([{"ok": f.ok, "where": f.where, "message": f.message, "fix": f.fix} for f in findings], sys.stdout)
@@ -401,7 +419,7 @@ def demo_private_key(algorithm: str) -> Any:
 
 
 @main.command()
-@click.option("--algorithm", "-a", type=click.Choice(["AES-256-CBC", "SM4-GCM"]), help="Only this suite (default: both).")
+@click.option("--algorithm", "-a", type=ALGORITHM, help="Only this suite (default: both).")
 @show_key_option
 def demo(algorithm: Optional[str], show_key: bool) -> None:
     """Walk one sample ID-card request through the envelope, with bundled test keys.

@@ -8,20 +8,18 @@ without 04, in C1C2C3 order, or in DER) and names the one that matched.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import difflib
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, List, Mapping, Optional, Tuple
 
-from .block import BODY_NAME, BODY_NAME_ALIASES, DEFAULT_ALGORITHM, FIELD_NAMES
+from . import wire
 from .envelopes import Envelope, algorithms, get_envelope
 from .errors import OcrCryptoError
 from .hazmat import sm2_encodings
 from .keys import PrivateKey, key_type
-from .request import PROTOCOL_PARAMS
-from .session import RESPONSE_CLEAR_FIELDS, Session, loads_object
+from .session import Session
+from .wire import BLOCK_FIELDS, BODY_NAME, BODY_NAME_ALIASES, DEFAULT_ALGORITHM, PROTOCOL_PARAMS, RESPONSE_CLEAR_FIELDS
 
 __all__ = ["Finding", "diagnose"]
 
@@ -43,11 +41,9 @@ class Finding:
 
 
 def _b64(value: Any) -> Optional[bytes]:
-    if not isinstance(value, str):
-        return None
     try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
+        return wire.b64decode(value, "value")
+    except OcrCryptoError:
         return None
 
 
@@ -85,8 +81,8 @@ class _Doctor:
         if not isinstance(encryption, Mapping):
             self.problem(where, "not a JSON object", "make Encryption an object with EncryptList, CiphertextBlob, Iv, Algorithm, TagList")
             return
-        for name in sorted(set(encryption) - set(FIELD_NAMES)):
-            close = difflib.get_close_matches(name, FIELD_NAMES, n=1)
+        for name in sorted(set(encryption) - set(BLOCK_FIELDS)):
+            close = difflib.get_close_matches(name, BLOCK_FIELDS, n=1)
             self.problem(f"{where}.{name}", "not a field of the Encryption block", f"rename it to {close[0]}" if close else "remove it")
         envelope = self.algorithm(where, encryption.get("Algorithm"))
         names = self.encrypt_list(where, encryption.get("EncryptList"), payload, prefix)
@@ -351,7 +347,7 @@ class _Doctor:
 
     def body(self, field: str, plaintext: bytes) -> None:
         try:
-            body = loads_object(plaintext, field)
+            body = wire.loads_object(plaintext, field)
         except OcrCryptoError as exc:
             self.problem(field, f"the decrypted body is not a JSON object ({str(exc).split(': ', 1)[-1]})", "encrypt the compact JSON object of the sensitive params")
             return
@@ -365,15 +361,10 @@ class _Doctor:
 
 
 def _lookup(payload: Mapping[str, Any], path: str) -> Any:
-    node: Any = payload
-    parts = path.split(".")
-    if len(parts) > 1 and parts[0] == "Response" and "Response" not in payload:
-        parts = parts[1:]
-    for part in parts:
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
+    try:
+        return wire.get_path(payload, path)[1]
+    except OcrCryptoError:
+        return None
 
 
 def diagnose(wire: Any, *, private_key: Optional[PrivateKey] = None, session: Optional[Session] = None) -> List[Finding]:

@@ -26,17 +26,15 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple
 
-from .envelopes import get_envelope
+from . import wire
 from .errors import DecryptionError, OcrCryptoError
 from .keys import PrivateKey, key_type
 from .request import decrypt_request
-from .session import strict_json
 
 __all__ = ["Emulator", "ApiError", "make_server", "tc3_signature", "DEFAULT_SECRET_ID", "DEFAULT_SECRET_KEY", "load_fixtures"]
 
 ACTION = "RecognizeEncryptedIDCardOCR"
 VERSION = "2018-11-19"
-SERVICE = "ocr"
 DEFAULT_SECRET_ID = "AKIDocrcryptoEmulatorTestOnly"
 DEFAULT_SECRET_KEY = "ocrcrypto-emulator-test-secret-key"
 MAX_IMAGE_BASE64 = 7 * 1024 * 1024
@@ -75,6 +73,12 @@ def tc3_signature(secret_key: str, date: str, service: str, string_to_sign: str)
     for part in (date, service, "tc3_request"):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+def _signed_host_forms(host: str) -> Tuple[str, ...]:
+    """The host as the client may have signed it: as sent, and without its port (the Node SDK)."""
+    bare = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return (host,) if bare == host else (host, bare)
 
 
 def load_fixtures(text: str) -> Dict[str, Dict[str, Any]]:
@@ -152,20 +156,30 @@ class Emulator:
         signed = match["headers"].split(";")
         if "content-type" not in signed or "host" not in signed:
             raise ApiError("AuthFailure.InvalidAuthorization", "SignedHeaders must include content-type and host.")
-        canonical_headers = "".join(f"{name}:{headers.get(name, '').strip().lower()}\n" for name in signed)
-        payload = b"UNSIGNED-PAYLOAD" if headers.get("x-tc-content-sha256") == "UNSIGNED-PAYLOAD" else body
-        canonical_request = "\n".join(
-            [method, path.split("?", 1)[0], "", canonical_headers, match["headers"], hashlib.sha256(payload).hexdigest()]
-        )
         date = datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%d")
-        scope = f"{match['date']}/{match['service']}/tc3_request"
-        string_to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{hashlib.sha256(canonical_request.encode()).hexdigest()}"
-        expected = tc3_signature(self.secret_key, match["date"], match["service"], string_to_sign)
-        if match["service"] != SERVICE or match["date"] != date or not hmac.compare_digest(expected, match["signature"]):
+        if match["date"] != date or not any(
+            hmac.compare_digest(self._expected_signature(method, path, headers, body, match, timestamp, host), match["signature"])
+            for host in _signed_host_forms(headers.get("host", ""))
+        ):
             raise ApiError(
                 "AuthFailure.SignatureFailure",
                 "The provided credentials could not be validated. Please check your signature is correct.",
             )
+
+    def _expected_signature(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes, match: "re.Match[str]", timestamp: int, host: str
+    ) -> str:
+        """The signature a client computes over ``host`` and the scope's service as it signed them."""
+        signed = match["headers"].split(";")
+        values = {**headers, "host": host}
+        canonical_headers = "".join(f"{name}:{values.get(name, '').strip()}\n" for name in signed)
+        payload = b"UNSIGNED-PAYLOAD" if headers.get("x-tc-content-sha256") == "UNSIGNED-PAYLOAD" else body
+        canonical_request = "\n".join(
+            [method, path.split("?", 1)[0], "", canonical_headers, match["headers"], hashlib.sha256(payload).hexdigest()]
+        )
+        scope = f"{match['date']}/{match['service']}/tc3_request"
+        string_to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{hashlib.sha256(canonical_request.encode()).hexdigest()}"
+        return tc3_signature(self.secret_key, match["date"], match["service"], string_to_sign)
 
     def _rate_limit(self) -> None:
         if not self.qps:
@@ -180,35 +194,21 @@ class Emulator:
 
     # -- the action -------------------------------------------------------------------------------
 
-    def _key_for(self, algorithm: str) -> PrivateKey:
-        wanted = get_envelope(algorithm).key_type
-        for key in self.private_keys:
-            if key_type(key) == wanted:
-                return key
-        raise ApiError("InvalidParameterValue", f"Encryption.Algorithm: this emulator has no {wanted} key for {algorithm} (start it with one).")
-
     def _recognize(self, body: bytes, request_id: str) -> Dict[str, Any]:
         try:
-            wire = strict_json(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError, OcrCryptoError):
-            raise ApiError("InvalidParameter", "The request body is not JSON (or repeats a key).") from None
-        if not isinstance(wire, dict):
-            raise ApiError("InvalidParameter", "The request body is not a JSON object.")
-        if not isinstance(wire.get("Encryption"), dict) or "EncryptedBody" not in wire:
-            raise ApiError("MissingParameter", f"{ACTION} takes only encrypted requests: EncryptedBody and Encryption are required.")
-        algorithm = wire["Encryption"].get("Algorithm") or "AES-256-CBC"
-        if not isinstance(algorithm, str):
-            raise ApiError("InvalidParameterValue", "Encryption.Algorithm: expected a string.")
-        try:
-            key = self._key_for(algorithm)
+            request = wire.loads_object(body, "The request body")
         except OcrCryptoError as exc:
-            raise ApiError("InvalidParameterValue", str(exc)) from None
+            raise ApiError("InvalidParameter", f"{exc}.") from None
+        if "Encryption" not in request:
+            raise ApiError("MissingParameter", f"{ACTION} takes only encrypted requests: EncryptedBody and Encryption are required.")
         try:
-            params, session = decrypt_request(wire, key)
+            params, session = decrypt_request(request, self.private_keys)
         except DecryptionError:
             raise ApiError("FailedOperation", UNDECRYPTABLE) from None
         except OcrCryptoError as exc:
             raise ApiError("InvalidParameterValue", str(exc)) from None
+        if not any(name in wire.BODY_NAME_ALIASES for name in session.encrypt_list):
+            raise ApiError("MissingParameter", f"{ACTION} takes only encrypted requests: EncryptedBody and Encryption are required.")
         fields = self._result_fields(params)
         return session.encrypt_response({"Response": {**fields, "RequestId": request_id}})
 

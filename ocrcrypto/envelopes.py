@@ -9,13 +9,14 @@ touching the request or session code. Service-side failures (:meth:`Envelope.ope
 from __future__ import annotations
 
 import difflib
+import secrets
 from typing import Dict, List, Optional, Protocol, Tuple, runtime_checkable
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .errors import DECRYPTION_FAILED, DecryptionError, EnvelopeFormatError, KeyFormatError, UnsupportedAlgorithmError
 from .hazmat import ciphers, sm2
-from .keys import PrivateKey, PublicKey, key_type
+from .keys import MIN_RSA_BITS, PrivateKey, PublicKey, key_type
 
 __all__ = [
     "Envelope",
@@ -24,6 +25,8 @@ __all__ = [
     "register_envelope",
     "get_envelope",
     "algorithms",
+    "open_unchecked",
+    "unwrap_key_unchecked",
 ]
 
 
@@ -50,6 +53,38 @@ class Envelope(Protocol):
         """Recover the symmetric key; a failure or a key of the wrong length is DecryptionError."""
 
 
+def open_unchecked(envelope: Envelope, ciphertext: bytes, key: bytes, iv: bytes, tag: Optional[bytes]) -> Tuple[bytes, bool]:
+    """(plaintext, ok) without raising, for the service side's same-work-on-failure path.
+
+    The two protocol suites do the same work whether or not the ciphertext is good (their
+    ``open_unchecked``); a suite registered without that method is opened with ``open``, and a
+    failure then yields zero bytes of the ciphertext's length.
+    """
+    method = getattr(envelope, "open_unchecked", None)
+    if method is not None:
+        return method(ciphertext, key, iv, tag)  # type: ignore[no-any-return]
+    try:
+        return envelope.open(ciphertext, key, iv, tag), True
+    except DecryptionError:
+        return bytes(len(ciphertext)), False
+
+
+def unwrap_key_unchecked(envelope: Envelope, blob: bytes, private_key: PrivateKey) -> Tuple[bytes, bool]:
+    """(key, ok) without raising: on failure a random key of the suite's size, so that the body
+    is then decrypted exactly as it would be under a good key."""
+    fallback = secrets.token_bytes(envelope.key_size)
+    method = getattr(envelope, "unwrap_key_unchecked", None)
+    if method is not None:
+        key, ok = method(blob, private_key)
+    else:
+        try:
+            key, ok = envelope.unwrap_key(blob, private_key), True
+        except DecryptionError:
+            key, ok = fallback, False
+    ok = ok and len(key) == envelope.key_size
+    return (fallback, key)[ok], ok
+
+
 def _check_sizes(envelope: Envelope, key: bytes, iv: bytes) -> None:
     if len(key) != envelope.key_size:
         raise EnvelopeFormatError(f"{envelope.algorithm} key: expected {envelope.key_size} bytes, got {len(key)}")
@@ -66,12 +101,9 @@ def _check_key_type(envelope: Envelope, key: object, role: str) -> None:
         raise KeyFormatError(
             f"{envelope.algorithm} wraps its key with {envelope.key_type}: got an {actual} {role}"
         )
-
-
-def _unwrapped(envelope: Envelope, key: bytes) -> bytes:
-    if len(key) != envelope.key_size:
-        raise DecryptionError(DECRYPTION_FAILED)
-    return key
+    size = getattr(key, "key_size", None)
+    if actual == "RSA" and isinstance(size, int) and size < MIN_RSA_BITS:
+        raise KeyFormatError(f"{role}: RSA-{size} is too small (minimum {MIN_RSA_BITS} bits)")
 
 
 class AesCbcRsaEnvelope:
@@ -93,15 +125,28 @@ class AesCbcRsaEnvelope:
             raise EnvelopeFormatError(f"{self.algorithm}: carries no tag")
         return ciphers.aes_cbc_decrypt(key, iv, ciphertext)
 
+    def open_unchecked(self, ciphertext: bytes, key: bytes, iv: bytes, tag: Optional[bytes] = None) -> Tuple[bytes, bool]:
+        """(plaintext, padding ok), the same work either way (see :func:`open_unchecked`)."""
+        _check_sizes(self, key, iv)
+        plaintext, ok = ciphers.aes_cbc_decrypt_unchecked(key, iv, ciphertext)
+        return plaintext, ok and tag is None
+
     def wrap_key(self, key: bytes, public_key: PublicKey) -> bytes:
         _check_key_type(self, public_key, "public key")
         assert isinstance(public_key, rsa.RSAPublicKey)
         return ciphers.rsa_pkcs1v15_encrypt(public_key, key)
 
     def unwrap_key(self, blob: bytes, private_key: PrivateKey) -> bytes:
+        key, ok = self.unwrap_key_unchecked(blob, private_key)
+        if not (ok and len(key) == self.key_size):
+            raise DecryptionError(DECRYPTION_FAILED)
+        return key
+
+    def unwrap_key_unchecked(self, blob: bytes, private_key: PrivateKey) -> Tuple[bytes, bool]:
+        """(key, ok) without raising; with implicit rejection a bad blob gives a random message."""
         _check_key_type(self, private_key, "private key")
         assert isinstance(private_key, rsa.RSAPrivateKey)
-        return _unwrapped(self, ciphers.rsa_pkcs1v15_decrypt(private_key, blob))
+        return ciphers.rsa_pkcs1v15_decrypt_unchecked(private_key, blob)
 
     def __repr__(self) -> str:
         return f"<envelope {self.algorithm}>"
@@ -126,15 +171,30 @@ class Sm4GcmSm2Envelope:
             raise EnvelopeFormatError(f"{self.algorithm}: the tag is missing")
         return ciphers.sm4_gcm_decrypt(key, iv, ciphertext, tag)
 
+    def open_unchecked(self, ciphertext: bytes, key: bytes, iv: bytes, tag: Optional[bytes] = None) -> Tuple[bytes, bool]:
+        """(plaintext, tag ok), the same work either way (see :func:`open_unchecked`)."""
+        _check_sizes(self, key, iv)
+        return ciphers.sm4_gcm_decrypt_unchecked(key, iv, ciphertext, b"" if tag is None else tag)
+
     def wrap_key(self, key: bytes, public_key: PublicKey) -> bytes:
         _check_key_type(self, public_key, "public key")
         assert isinstance(public_key, sm2.Sm2PublicKey)
         return sm2.encrypt(public_key, key)
 
     def unwrap_key(self, blob: bytes, private_key: PrivateKey) -> bytes:
+        key, ok = self.unwrap_key_unchecked(blob, private_key)
+        if not (ok and len(key) == self.key_size):
+            raise DecryptionError(DECRYPTION_FAILED)
+        return key
+
+    def unwrap_key_unchecked(self, blob: bytes, private_key: PrivateKey) -> Tuple[bytes, bool]:
+        """(key, ok) without raising."""
         _check_key_type(self, private_key, "private key")
         assert isinstance(private_key, sm2.Sm2PrivateKey)
-        return _unwrapped(self, sm2.decrypt(private_key, blob))
+        try:
+            return sm2.decrypt(private_key, blob), True
+        except DecryptionError:
+            return b"", False
 
     def __repr__(self) -> str:
         return f"<envelope {self.algorithm}>"

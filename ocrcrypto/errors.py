@@ -14,6 +14,7 @@ __all__ = [
     "DecryptionError",
     "UnsupportedAlgorithmError",
     "DECRYPTION_FAILED",
+    "printable",
 ]
 
 
@@ -39,3 +40,12 @@ class UnsupportedAlgorithmError(OcrCryptoError):
 
 DECRYPTION_FAILED = "decryption failed"
 """The one message of every service-side decryption failure, so that no padding or tag oracle exists."""
+
+
+def printable(text: object, limit: int = 80) -> str:
+    """Text from the input made fit for a one-line message: as it is when printable and short,
+    else with control characters escaped and cut to ``limit`` characters."""
+    shown = str(text)
+    if not shown.isprintable():
+        shown = repr(shown)[1:-1]
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."

@@ -1,25 +1,27 @@
 """Requests: wrap the sensitive params of an API call, and (on the service side) unwrap them.
 
-Body mode (the OCR API) puts the compact JSON of every param except the protocol-level ones
-(``Action``, ``Version``, ``Region``) into ``EncryptedBody`` and leaves the originals as ``""``.
-Field mode (the FaceID APIs) encrypts the named string fields in place with the same key and IV.
+Three modes, one code path: body mode (``fields=None``, the OCR API and DetectAIFakeFaces) puts
+the compact JSON of every param except the protocol-level ones into ``EncryptedBody``; field mode
+(a list of names, most FaceID actions) encrypts those string fields in place with one key and
+IV; response-only (``fields=[]``) encrypts nothing and sends the wrapped key, so that the service
+can encrypt its answer. The service side opens all three with a keyring and fails uniformly.
 """
 
 from __future__ import annotations
 
-import secrets
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
-from .block import EncryptionBlock
-from .envelopes import get_envelope
-from .errors import DECRYPTION_FAILED, DecryptionError, EnvelopeFormatError
-from .keys import PrivateKey, PublicKey
-from .session import Session, sealed_parts
+from . import wire
+from .envelopes import Envelope, get_envelope, unwrap_key_unchecked
+from .errors import DECRYPTION_FAILED, DecryptionError, EnvelopeFormatError, KeyFormatError
+from .hazmat import ciphers, sm2
+from .keys import PrivateKey, PublicKey, key_type
+from .session import Session
+from .wire import PROTOCOL_PARAMS
 
-__all__ = ["encrypt_request", "decrypt_request", "PROTOCOL_PARAMS"]
+__all__ = ["encrypt_request", "encrypt_request_with", "decrypt_request", "PROTOCOL_PARAMS"]
 
-PROTOCOL_PARAMS = ("Action", "Version", "Region")
-"""Params that steer the API call and are never encrypted; every other param is sensitive."""
+PrivateKeys = Union[PrivateKey, Iterable[PrivateKey]]
 
 
 def encrypt_request(
@@ -27,46 +29,102 @@ def encrypt_request(
     public_key: PublicKey,
     algorithm: str = "AES-256-CBC",
     fields: Optional[Sequence[str]] = None,
+    *,
+    clear: Iterable[str] = (),
 ) -> Tuple[Dict[str, Any], Session]:
     """Wrap ``params`` for the API; returns (wire JSON object, the Session to decrypt the response).
 
-    A fresh key and IV come from ``secrets`` on every call. ``fields`` switches to field mode.
+    ``fields=None``: body mode; every param except ``Action``, ``Version``, ``Region`` and those
+    in ``clear`` is encrypted. A list of names or dotted paths: field mode. ``[]``: response-only,
+    nothing encrypted. A fresh key and IV come from ``secrets`` on every call.
     """
     session = Session.new(algorithm)
     session.ciphertext_blob = session.envelope.wrap_key(session.key, public_key)
-    wire, block = session.seal_payload(params, clear=PROTOCOL_PARAMS, fields=fields, where="params")
-    wire["Encryption"] = block.to_dict()
-    return wire, session
+    return _seal_request(params, session, fields, clear), session
 
 
-def decrypt_request(wire: Mapping[str, Any], private_key: PrivateKey) -> Tuple[Dict[str, Any], Session]:
+def encrypt_request_with(
+    params: Mapping[str, Any],
+    public_key: PublicKey,
+    algorithm: str,
+    fields: Optional[Sequence[str]] = None,
+    *,
+    clear: Iterable[str] = (),
+    key: bytes,
+    iv: bytes,
+    wrap_randomness: bytes,
+) -> Tuple[Dict[str, Any], Session]:
+    """:func:`encrypt_request` with every random input given, for test vectors only.
+
+    ``wrap_randomness`` is the SM2 ephemeral scalar k (32 bytes, big-endian) or the RSA PKCS#1
+    v1.5 padding string PS (non-zero bytes), so that the output is reproducible byte for byte.
+    """
+    session = Session(algorithm, key, iv)
+    session.ciphertext_blob = _wrap_deterministically(session.envelope, key, public_key, wrap_randomness)
+    return _seal_request(params, session, fields, clear), session
+
+
+def _wrap_deterministically(envelope: Envelope, key: bytes, public_key: PublicKey, randomness: bytes) -> bytes:
+    if key_type(public_key) != envelope.key_type:
+        raise KeyFormatError(f"{envelope.algorithm} wraps its key with {envelope.key_type}: got an {key_type(public_key)} public key")
+    if isinstance(public_key, sm2.Sm2PublicKey):
+        return sm2.encrypt(public_key, key, k=int.from_bytes(randomness, "big"))
+    return ciphers.rsa_pkcs1v15_encrypt_with_padding(public_key, key, randomness)
+
+
+def _seal_request(params: Mapping[str, Any], session: Session, fields: Optional[Sequence[str]], clear: Iterable[str]) -> Dict[str, Any]:
+    return session.seal(params, clear=(*PROTOCOL_PARAMS, *clear), fields=fields, where="params")
+
+
+def _keyring(envelope: Envelope, private_keys: PrivateKeys) -> List[PrivateKey]:
+    """The keys of the suite's type, in order; refuses an empty ring or one without such a key."""
+    if isinstance(private_keys, (str, bytes, bytearray, Mapping)):
+        raise KeyFormatError("private_keys: expected a loaded private key or an iterable of them (see load_private_key)")
+    try:
+        key_type(private_keys)  # type: ignore[arg-type]
+        keys: List[Any] = [private_keys]
+    except KeyFormatError:
+        try:
+            keys = list(private_keys)  # type: ignore[arg-type]
+        except TypeError:
+            raise KeyFormatError(f"private_keys: expected a private key or an iterable of them, got {type(private_keys).__name__}") from None
+    fitting = []
+    for key in keys:
+        if key_type(key) == envelope.key_type:
+            fitting.append(key)
+    if not fitting:
+        raise KeyFormatError(f"{envelope.algorithm} wraps its key with {envelope.key_type}: no {envelope.key_type} private key given")
+    return fitting
+
+
+def decrypt_request(wire_request: Mapping[str, Any], private_keys: PrivateKeys) -> Tuple[Dict[str, Any], Session]:
     """The service side: recover the params and the request's Session (to encrypt the response).
 
-    Shape errors (missing fields, bad base64, wrong IV length) name what is wrong; everything that
-    depends on the private key or the ciphertext fails with one DecryptionError.
+    ``private_keys`` is one key or a keyring (an iterable of keys of either suite, e.g. during key
+    rotation): every key of the request's suite is tried. Shape errors (missing fields, bad
+    base64, wrong IV length) name what is wrong; everything that depends on the private key or
+    the ciphertext fails with one ``DecryptionError("decryption failed")``, after the same work,
+    with no cause or context attached.
     """
-    if not isinstance(wire, Mapping):
-        raise EnvelopeFormatError(f"request: expected a JSON object, got {type(wire).__name__}")
-    if "Encryption" not in wire:
-        raise EnvelopeFormatError("request.Encryption: missing; this request is not encrypted")
-    block = EncryptionBlock.parse(wire["Encryption"], "Encryption")
+    message = wire.parse_message(wire_request, "request")
+    block = message.block
     envelope = get_envelope(block.algorithm)
+    keys = _keyring(envelope, private_keys)
     if block.ciphertext_blob is None:
         raise EnvelopeFormatError("Encryption.CiphertextBlob: missing")
-    if block.iv is None:
+    if block.iv is None and message.parts:
         raise EnvelopeFormatError("Encryption.Iv: missing")
-    if len(block.iv) != envelope.iv_size:
+    if block.iv is not None and len(block.iv) != envelope.iv_size:
         raise EnvelopeFormatError(f"Encryption.Iv: {block.algorithm} needs {envelope.iv_size} bytes, got {len(block.iv)}")
-    parts = sealed_parts(envelope, wire, block, "request")
-    try:
-        key = envelope.unwrap_key(block.ciphertext_blob, private_key)
-        unwrapped = True
-    except DecryptionError:
-        # Go on with a random key so that a failed unwrap costs the same body decryption as a
-        # good one: how long the answer takes must not tell (the Marvin/Bleichenbacher lesson).
-        key, unwrapped = secrets.token_bytes(envelope.key_size), False
+    tags = block.tags(required=envelope.tag_size is not None, count=len(message.parts))
+    key, unwrapped = b"", False
+    for private_key in keys:  # every key, always: which one opens it must not show in the time
+        candidate, ok = unwrap_key_unchecked(envelope, block.ciphertext_blob, private_key)
+        if not unwrapped:
+            key, unwrapped = candidate, ok  # a failure gives a random key: the body is still opened
     session = Session(block.algorithm, key, block.iv, ciphertext_blob=block.ciphertext_blob)
-    params = session.open_parts(wire, parts, block.iv, uniform=True, where="request")
-    if not unwrapped:
+    session.encrypt_list = tuple(part.name for part in message.parts)
+    params, opened = session.open_message_uniformly(message, block.iv, tags)
+    if not (unwrapped and opened):
         raise DecryptionError(DECRYPTION_FAILED)
     return params, session

@@ -1,116 +1,48 @@
 """Session: the symmetric key and IV of one request, and the sealing and opening of payloads.
 
-A payload is a JSON object (request params or response fields) whose sensitive part is either one
-``EncryptedBody`` (body mode) or named string fields encrypted in place (field mode), described by
-an ``Encryption`` block. The client keeps its Session to decrypt the response; the service gets one
-from :func:`ocrcrypto.decrypt_request` to encrypt it.
+A payload (request params or a response) carries its sensitive part in one of three ways, all
+described by its ``Encryption`` block: one ``EncryptedBody`` (body mode), named string fields
+encrypted in place (field mode), or nothing at all (a response-only request, which only hands the
+service the wrapped key). Where things sit on the wire is :mod:`ocrcrypto.wire`'s business; this
+module only turns plaintext into ciphertext and back. The client keeps its Session to decrypt the
+response; the service gets one from :func:`ocrcrypto.decrypt_request` to encrypt it.
 """
 
 from __future__ import annotations
 
-import copy
-import json
 import secrets
-from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from .block import BODY_NAME, BODY_NAME_ALIASES, EncryptionBlock, b64decode, b64encode
-from .envelopes import Envelope, get_envelope
-from .errors import DECRYPTION_FAILED, DecryptionError, EnvelopeFormatError, OcrCryptoError
+from . import wire
+from .envelopes import Envelope, get_envelope, open_unchecked
+from .errors import DecryptionError, EnvelopeFormatError
+from .wire import BODY_NAME, RESPONSE_CLEAR_FIELDS, EncryptionBlock
 
-__all__ = ["Session", "sealed_parts", "RESPONSE_CLEAR_FIELDS"]
-
-RESPONSE_CLEAR_FIELDS = ("RequestId", "Error")
-"""Response fields that are protocol-level and never encrypted."""
-
-_Sealed = List[Tuple[str, bytes, Optional[bytes]]]
-
-
-def dumps_compact(value: Any, where: str) -> bytes:
-    """The compact UTF-8 JSON the protocol encrypts (key order kept, no NaN)."""
-    try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-    except (TypeError, ValueError) as exc:
-        raise EnvelopeFormatError(f"{where}: cannot be written as JSON ({exc})") from None
-
-
-def _reject_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
-    out: Dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise EnvelopeFormatError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-def _reject_constant(name: str) -> Any:
-    raise EnvelopeFormatError(f"non-standard number {name}")
-
-
-def strict_json(text: str) -> Any:
-    """Parse JSON, refusing duplicate keys and NaN/Infinity (EnvelopeFormatError); syntax errors
-    stay json.JSONDecodeError so that callers can report the position."""
-    return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
-
-
-def loads_object(data: bytes, where: str) -> Dict[str, Any]:
-    """Strict JSON object from UTF-8 bytes: duplicate keys, NaN and non-objects are errors."""
-    try:
-        value = strict_json(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise EnvelopeFormatError(f"{where}: decrypted bytes are not UTF-8") from None
-    except EnvelopeFormatError as exc:
-        raise EnvelopeFormatError(f"{where}: decrypted JSON has a {exc}") from None
-    except (ValueError, RecursionError):
-        raise EnvelopeFormatError(f"{where}: decrypted bytes are not JSON") from None
-    if not isinstance(value, dict):
-        raise EnvelopeFormatError(f"{where}: decrypted JSON is not an object")
-    return value
-
-
-def _locate(root: MutableMapping[str, Any], path: str, where: str) -> Tuple[MutableMapping[str, Any], str]:
-    """The (parent object, key) a field name or dotted path refers to; ``Response.`` is optional."""
-    parts = path.split(".")
-    if len(parts) > 1 and parts[0] == "Response" and "Response" not in root:
-        parts = parts[1:]
-    node: Any = root
-    for part in parts[:-1]:
-        node = node.get(part) if isinstance(node, Mapping) else None
-    if not isinstance(node, MutableMapping) or parts[-1] not in node:
-        raise EnvelopeFormatError(f"Encryption.EncryptList: names {path!r}, which is not in the {where}")
-    return node, parts[-1]
-
-
-def sealed_parts(envelope: Envelope, payload: Mapping[str, Any], block: EncryptionBlock, where: str) -> _Sealed:
-    """The (name, ciphertext, tag) of every ``EncryptList`` entry; shape errors name the field."""
-    tags = block.tags(required=envelope.tag_size is not None)
-    parts: _Sealed = []
-    for name, tag in zip(block.encrypt_list, tags):
-        if name in BODY_NAME_ALIASES:
-            body_name = next((n for n in BODY_NAME_ALIASES if n in payload), None)
-            if body_name is None:
-                raise EnvelopeFormatError(f"Encryption.EncryptList: names {name!r}, which is not in the {where}")
-            parts.append((body_name, b64decode(payload[body_name], f"{where}.{body_name}"), tag))
-        else:
-            parent, key = _locate(payload, name, where)  # type: ignore[arg-type]
-            parts.append((name, b64decode(parent[key], f"{where}.{name}"), tag))
-    return parts
+__all__ = ["Session", "RESPONSE_CLEAR_FIELDS"]
 
 
 class Session:
-    """The key and IV of one request (and its response), for one ``Algorithm``; repr hides the key."""
+    """The key and IV of one request (and its response), for one ``Algorithm``; repr hides the key.
 
-    __slots__ = ("algorithm", "_key", "iv", "ciphertext_blob", "_envelope")
+    ``iv`` is None for a service session opened from a response-only request that sent no IV;
+    its responses then get a fresh IV, which travels in their block. ``encrypt_list`` is, for a
+    service session, what its request had encrypted: the body's field name or the field paths,
+    empty for a response-only request.
+    """
 
-    def __init__(self, algorithm: str, key: bytes, iv: bytes, *, ciphertext_blob: Optional[bytes] = None) -> None:
+    __slots__ = ("algorithm", "_key", "iv", "ciphertext_blob", "encrypt_list", "_envelope")
+
+    def __init__(self, algorithm: str, key: bytes, iv: Optional[bytes], *, ciphertext_blob: Optional[bytes] = None) -> None:
         self._envelope: Envelope = get_envelope(algorithm)
         self.algorithm = algorithm
         if not isinstance(key, (bytes, bytearray)) or len(key) != self._envelope.key_size:
             raise EnvelopeFormatError(f"Session Key: {algorithm} needs {self._envelope.key_size} bytes")
-        if not isinstance(iv, (bytes, bytearray)) or len(iv) != self._envelope.iv_size:
+        if iv is not None and (not isinstance(iv, (bytes, bytearray)) or len(iv) != self._envelope.iv_size):
             raise EnvelopeFormatError(f"Session Iv: {algorithm} needs {self._envelope.iv_size} bytes")
         self._key = bytes(key)
-        self.iv = bytes(iv)
+        self.iv = None if iv is None else bytes(iv)
         self.ciphertext_blob = ciphertext_blob
+        self.encrypt_list: Tuple[str, ...] = ()
 
     @classmethod
     def new(cls, algorithm: str) -> "Session":
@@ -125,11 +57,17 @@ class Session:
 
     @property
     def envelope(self) -> Envelope:
+        """The suite of this session's ``Algorithm``."""
         return self._envelope
 
-    def to_dict(self) -> Dict[str, str]:
-        """``{"Algorithm", "Key", "Iv"}`` with base64 values; contains the key, so store it 0600."""
-        return {"Algorithm": self.algorithm, "Key": b64encode(self._key), "Iv": b64encode(self.iv)}
+    def to_dict(self) -> Dict[str, Optional[str]]:
+        """``{"Algorithm", "Key", "Iv"}`` with base64 values (``Iv`` may be null); contains the
+        key, so store it 0600."""
+        return {
+            "Algorithm": self.algorithm,
+            "Key": wire.b64encode(self._key),
+            "Iv": None if self.iv is None else wire.b64encode(self.iv),
+        }
 
     @classmethod
     def from_dict(cls, data: Any) -> "Session":
@@ -141,14 +79,16 @@ class Session:
                 raise EnvelopeFormatError(f"session.{name}: missing")
         if not isinstance(data["Algorithm"], str):
             raise EnvelopeFormatError("session.Algorithm: expected a string")
-        return cls(data["Algorithm"], b64decode(data["Key"], "session.Key"), b64decode(data["Iv"], "session.Iv"))
+        iv = None if data["Iv"] is None else wire.b64decode(data["Iv"], "session.Iv")
+        return cls(data["Algorithm"], wire.b64decode(data["Key"], "session.Key"), iv)
 
     def __repr__(self) -> str:
-        return f"Session(algorithm={self.algorithm!r}, key=<{len(self._key)} bytes hidden>, iv={self.iv.hex()!r})"
+        iv = None if self.iv is None else self.iv.hex()
+        return f"Session(algorithm={self.algorithm!r}, key=<{len(self._key)} bytes hidden>, iv={iv!r})"
 
-    # -- payloads -------------------------------------------------------------------------------
+    # -- sealing --------------------------------------------------------------------------------
 
-    def seal_payload(
+    def seal(
         self,
         payload: Mapping[str, Any],
         *,
@@ -156,166 +96,126 @@ class Session:
         fields: Optional[Sequence[str]] = None,
         iv: Optional[bytes] = None,
         where: str = "params",
-    ) -> Tuple[Dict[str, Any], EncryptionBlock]:
-        """Encrypt ``payload``: body mode (everything but ``clear``) or the named ``fields``.
-
-        Returns the new payload (sensitive values replaced by ``""`` or by their ciphertext) and
-        the ``Encryption`` block without a ``CiphertextBlob``.
-        """
-        if not isinstance(payload, Mapping):
-            raise EnvelopeFormatError(f"{where}: expected a JSON object, got {type(payload).__name__}")
-        for reserved in ("Encryption",) + BODY_NAME_ALIASES:
-            if reserved in payload:
-                raise EnvelopeFormatError(f"{where}.{reserved}: already present; is this payload encrypted already?")
-        bad_key = next((k for k in payload if not isinstance(k, str)), None)
-        if bad_key is not None:
-            raise EnvelopeFormatError(f"{where}: names must be strings, got {type(bad_key).__name__} {bad_key!r}")
-        iv = self.iv if iv is None else iv
-        envelope = self._envelope
-        tags: List[bytes] = []
-        if fields is None:
-            out: Dict[str, Any] = dict(payload)
-            keep = set(clear)
-            sensitive = {k: v for k, v in payload.items() if k not in keep}
-            if not sensitive:
-                raise EnvelopeFormatError(f"{where}: nothing to encrypt (only protocol-level fields: {', '.join(sorted(keep))})")
-            body = dumps_compact(sensitive, where)
-            del sensitive
-            ciphertext, tag = envelope.seal(body, self._key, iv)
-            del body
-            for name in payload:
-                if name not in keep:
-                    out[name] = ""
-            out[BODY_NAME] = b64encode(ciphertext)
-            del ciphertext
-            names = [BODY_NAME]
-            if tag is not None:
-                tags.append(tag)
-        else:
-            if isinstance(fields, (str, bytes)):
-                raise EnvelopeFormatError("fields: expected a list of field names, not a single string")
-            names = list(fields)
-            if not names:
-                raise EnvelopeFormatError("fields: name at least one field to encrypt")
-            if not all(isinstance(name, str) and name for name in names):
-                raise EnvelopeFormatError("fields: every field name must be a non-empty string")
-            out = copy.deepcopy(dict(payload))
-            if len(set(names)) != len(names):
-                raise EnvelopeFormatError("fields: a field is named more than once")
-            for name in names:
-                parent, key = _locate(out, name, where)
-                value = parent[key]
-                if not isinstance(value, str):
-                    raise EnvelopeFormatError(f"{where}.{name}: field mode encrypts strings, got {type(value).__name__}")
-                ciphertext, tag = envelope.seal(value.encode("utf-8"), self._key, iv)
-                parent[key] = b64encode(ciphertext)
-                if tag is not None:
-                    tags.append(tag)
-        block = EncryptionBlock(
-            encrypt_list=tuple(names),
-            ciphertext_blob=self.ciphertext_blob,
-            iv=iv,
-            algorithm=self.algorithm,
-            tag_list=tuple(tags),
-        )
-        return out, block
-
-    def open_parts(
-        self, payload: Mapping[str, Any], parts: _Sealed, iv: bytes, *, uniform: bool, where: str
+        tags_null: bool = False,
+        move_last: Sequence[str] = (),
     ) -> Dict[str, Any]:
-        """Decrypt ``parts`` and merge them into a copy of ``payload`` without its envelope fields.
+        """Encrypt ``payload`` and add its ``Encryption`` block.
 
-        With ``uniform`` (the service side) every failure is the same DecryptionError; otherwise
-        the error names the field and the reason.
+        ``fields=None``: body mode (everything but ``clear`` into ``EncryptedBody``); a list of
+        names or dotted paths: field mode; ``[]``: nothing encrypted, only the block (a
+        response-only request). ``tags_null`` writes ``TagList: null`` for a suite without tags,
+        as the service does in responses.
         """
-        out: Dict[str, Any] = {k: v for k, v in payload.items() if k not in BODY_NAME_ALIASES and k != "Encryption"}
-        out = copy.deepcopy(out)
-        try:
-            for name, ciphertext, tag in parts:
-                try:
-                    plaintext = self._envelope.open(ciphertext, self._key, iv, tag)
-                except DecryptionError:
-                    raise DecryptionError(
-                        f"{where}.{name}: decryption failed (wrong key or IV, or the ciphertext was altered)"
-                    ) from None
-                if name in BODY_NAME_ALIASES:
-                    out.update(loads_object(plaintext, f"{where}.{name}"))
-                else:
-                    parent, key = _locate(out, name, where)
-                    try:
-                        parent[key] = plaintext.decode("utf-8")
-                    except UnicodeDecodeError:
-                        raise EnvelopeFormatError(f"{where}.{name}: decrypted bytes are not UTF-8") from None
-        except OcrCryptoError:
-            if uniform:
-                raise DecryptionError(DECRYPTION_FAILED) from None
-            raise
-        return out
+        wire.check_unencrypted(payload, where)
+        iv = self.iv if iv is None else iv
+        if iv is None:
+            raise EnvelopeFormatError("Session Iv: this session has none; pass an iv or fresh_iv=True")
+        envelope = self._envelope
+        if fields is None:
+            outside, inside = wire.body_params(payload, clear, where)
+            ciphertext, tag = envelope.seal(wire.dumps_compact(inside, where), self._key, iv)
+            block = self._block((BODY_NAME,), [tag], iv, tags_null)
+            return wire.write_body(outside, ciphertext, block, move_last=move_last)
+        values = wire.check_fields(payload, fields, where)
+        sealed = [(path, envelope.seal(value.encode("utf-8"), self._key, iv)) for path, value in values]
+        block = self._block(tuple(path for path, _ in sealed), [tag for _, (_, tag) in sealed], iv, tags_null)
+        return wire.write_fields(payload, [(path, ct) for path, (ct, _) in sealed], block, move_last=move_last)
+
+    def _block(self, names: Tuple[str, ...], tags: List[Optional[bytes]], iv: bytes, tags_null: bool) -> EncryptionBlock:
+        tag_list = tuple(t for t in tags if t is not None)
+        null = tags_null and self._envelope.tag_size is None
+        return EncryptionBlock(names, self.ciphertext_blob, iv, self.algorithm, None if null else tag_list)
+
+    # -- opening --------------------------------------------------------------------------------
+
+    def open_message(self, message: wire.Message, iv: Optional[bytes], where: str) -> Dict[str, Any]:
+        """Decrypt every part of a parsed message and put the plaintext back (the client side:
+        errors name the field and the reason)."""
+        envelope = self._envelope
+        if message.parts and iv is None:
+            raise EnvelopeFormatError(f"{where}.Encryption.Iv: missing, and the session has no IV")
+        if iv is not None and len(iv) != envelope.iv_size:
+            raise EnvelopeFormatError(f"{where}.Encryption.Iv: {self.algorithm} needs {envelope.iv_size} bytes, got {len(iv)}")
+        tags = message.block.tags(required=envelope.tag_size is not None, count=len(message.parts))
+        plaintexts: List[Any] = []
+        for part, tag in zip(message.parts, tags):
+            plaintext, ok = open_unchecked(envelope, part.ciphertext, self._key, iv, tag)  # type: ignore[arg-type]
+            if not ok:
+                raise DecryptionError(f"{where}.{part.name}: decryption failed (wrong key or IV, or the ciphertext was altered)")
+            value, parsed = _parse_uniformly(plaintext, part.is_body)
+            if not parsed:  # parse again for the reason, outside any except: no plaintext in a chain
+                if part.is_body:
+                    wire.loads_object(plaintext, f"{where}.{part.name} (decrypted)")
+                raise EnvelopeFormatError(f"{where}.{part.name}: decrypted bytes are not UTF-8")
+            plaintexts.append(value)
+        return wire.plain_message(message, plaintexts)
+
+    def open_message_uniformly(self, message: wire.Message, iv: Optional[bytes], tags: Sequence[Optional[bytes]]) -> Tuple[Dict[str, Any], bool]:
+        """(payload, ok) doing the same steps whatever fails (the service side): every part is
+        decrypted, decoded and parsed even after a failure, and nothing is raised."""
+        ok = True
+        plaintexts: List[Any] = []
+        for part, tag in zip(message.parts, tags):
+            plaintext, opened = open_unchecked(self._envelope, part.ciphertext, self._key, iv, tag)  # type: ignore[arg-type]
+            value, parsed = _parse_uniformly(plaintext, part.is_body)
+            ok &= opened & parsed
+            plaintexts.append(value)
+        if not ok:
+            return {}, False
+        return wire.plain_message(message, plaintexts), True
 
     # -- responses ------------------------------------------------------------------------------
 
     def encrypt_response(
         self,
         response: Mapping[str, Any],
-        *,
         fields: Optional[Sequence[str]] = None,
         fresh_iv: bool = False,
+        *,
         iv: Optional[bytes] = None,
     ) -> Dict[str, Any]:
         """Encrypt a response (fields, or ``{"Response": {...}}``) the way the service does.
 
-        Body mode by default; ``RequestId`` and ``Error`` stay in the clear. The IV is the
-        request's (as the protocol does), a random one with ``fresh_iv``, or exactly ``iv`` (for
-        test vectors); it is written in the block either way.
+        ``fields=None`` encrypts the whole body (``RequestId`` and ``Error`` stay in the clear);
+        names or dotted paths (``Response.Text.IdCard``) encrypt those fields in place. The IV is
+        the request's (as the protocol does), a random one with ``fresh_iv`` or when the request
+        sent none, or exactly ``iv`` (for test vectors); the block carries it either way.
         """
-        wrapped, inner = _unwrap_response(response)
-        if iv is not None and (fresh_iv or len(iv) != self._envelope.iv_size):
-            raise EnvelopeFormatError(f"iv: pass either fresh_iv or an iv of {self._envelope.iv_size} bytes")
+        wrapped, inner = wire.split_response(response)
+        size = self._envelope.iv_size
+        if iv is not None and (fresh_iv or len(iv) != size):
+            raise EnvelopeFormatError(f"iv: pass either fresh_iv or an iv of {size} bytes")
         if iv is None:
-            iv = secrets.token_bytes(self._envelope.iv_size) if fresh_iv else self.iv
-        sealed, block = self.seal_payload(inner, clear=RESPONSE_CLEAR_FIELDS, fields=fields, iv=iv, where="Response")
-        if self._envelope.tag_size is None:
-            block = EncryptionBlock(block.encrypt_list, block.ciphertext_blob, block.iv, block.algorithm, tag_list=None)
-        sealed["Encryption"] = block.to_dict()
-        if "RequestId" in sealed:
-            sealed["RequestId"] = sealed.pop("RequestId")
-        return {"Response": sealed} if wrapped else sealed
+            iv = secrets.token_bytes(size) if fresh_iv or self.iv is None else self.iv
+        sealed = self.seal(
+            inner, clear=RESPONSE_CLEAR_FIELDS, fields=fields, iv=iv, where="Response", tags_null=True, move_last=("RequestId",)
+        )
+        return wire.join_response(wrapped, sealed)
 
     def decrypt_response(self, response: Mapping[str, Any]) -> Dict[str, Any]:
         """Decrypt a response with this session, in the same shape, envelope fields removed.
 
-        Uses the response's own ``Iv`` when it has one, else the session IV. A response with no
-        ``Encryption`` block and no ``EncryptedBody`` (an error, say) comes back unchanged, less
-        any null ``Encryption``/``EncryptedBody`` fields an SDK model writes.
+        Handles the whole body, fields at dotted paths, and nothing encrypted; uses the
+        response's own ``Iv`` when it has one, else the session's. A response with no
+        ``Encryption`` block comes back unchanged, less null envelope fields an SDK model writes.
         """
-        wrapped, inner = _unwrap_response(response)
+        wrapped, inner = wire.split_response(response)
         if inner.get("Encryption") is None:
-            stray = next((n for n in BODY_NAME_ALIASES if inner.get(n) not in (None, "")), None)
-            if stray is not None:
-                raise EnvelopeFormatError(f"Response.{stray}: present without an Encryption block")
-            plain = {k: copy.deepcopy(v) for k, v in inner.items() if k != "Encryption" and k not in BODY_NAME_ALIASES}
-            return {"Response": plain} if wrapped else plain
-        block = EncryptionBlock.parse(inner["Encryption"], "Response.Encryption")
-        if block.algorithm != self.algorithm:
+            return wire.join_response(wrapped, wire.strip_envelope(inner))
+        message = wire.parse_message(response, "Response")
+        if message.block.algorithm != self.algorithm:
             raise EnvelopeFormatError(
-                f"Response.Encryption.Algorithm: {block.algorithm!r}, but the session is {self.algorithm!r}"
+                f"Response.Encryption.Algorithm: {message.block.algorithm!r}, but the session is {self.algorithm!r}"
             )
-        iv = self.iv if block.iv is None else block.iv
-        if len(iv) != self._envelope.iv_size:
-            raise EnvelopeFormatError(
-                f"Response.Encryption.Iv: {self.algorithm} needs {self._envelope.iv_size} bytes, got {len(iv)}"
-            )
-        parts = sealed_parts(self._envelope, inner, block, "Response")
-        plain = self.open_parts(inner, parts, iv, uniform=False, where="Response")
-        return {"Response": plain} if wrapped else plain
+        iv = self.iv if message.block.iv is None else message.block.iv
+        return wire.join_response(wrapped, self.open_message(message, iv, "Response"))
 
 
-def _unwrap_response(response: Any) -> Tuple[bool, Mapping[str, Any]]:
-    if not isinstance(response, Mapping):
-        raise EnvelopeFormatError(f"Response: expected a JSON object, got {type(response).__name__}")
-    if set(response) == {"Response"}:
-        inner = response["Response"]
-        if not isinstance(inner, Mapping):
-            raise EnvelopeFormatError(f"Response: expected an object, got {type(inner).__name__}")
-        return True, inner
-    return False, response
+def _parse_uniformly(plaintext: bytes, is_body: bool) -> Tuple[Any, bool]:
+    """A decrypted part as JSON object (body) or text (field), and whether it was one; never raises."""
+    try:
+        if is_body:
+            return wire.loads_object(plaintext, "body"), True
+        return plaintext.decode("utf-8"), True
+    except (EnvelopeFormatError, UnicodeDecodeError):
+        return None, False

@@ -20,12 +20,12 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from . import errors
-from .block import EncryptionBlock
 from .envelopes import get_envelope
 from .hazmat import ciphers, sm2, sm2_encodings
 from .keys import PrivateKey, load_private_key, private_key_pem, public_key_of, public_key_pem, vendor_public_key
-from .request import PROTOCOL_PARAMS, decrypt_request
-from .session import Session, dumps_compact
+from .request import decrypt_request, encrypt_request_with
+from .session import Session
+from .wire import PROTOCOL_PARAMS, EncryptionBlock, dumps_compact
 
 __all__ = ["FILE_NAME", "DEFAULT_SEED", "SCHEMA", "generate", "write", "verify", "large_params", "rsa_wrap_with_padding"]
 
@@ -136,15 +136,8 @@ def large_params(size: int, seed: bytes) -> Dict[str, Any]:
     return {"ImageBase64": base64.b64encode(bytes(raw[:size])).decode("ascii"), "CardSide": "FRONT"}
 
 
-def rsa_wrap_with_padding(public_key: rsa.RSAPublicKey, message: bytes, padding_string: bytes) -> bytes:
-    """RSAES-PKCS1-v1_5 with the padding string PS given (EM = 00 02 PS 00 M), so that a vector's
-    key wrap can be reproduced byte for byte. Only for vectors: real wraps use random PS."""
-    size = (public_key.key_size + 7) // 8
-    if len(padding_string) != size - 3 - len(message) or 0 in padding_string:
-        raise errors.EnvelopeFormatError(f"rsa_padding: expected {size - 3 - len(message)} non-zero bytes")
-    em = b"\x00\x02" + padding_string + b"\x00" + message
-    numbers = public_key.public_numbers()
-    return pow(int.from_bytes(em, "big"), numbers.e, numbers.n).to_bytes(size, "big")
+rsa_wrap_with_padding = ciphers.rsa_pkcs1v15_encrypt_with_padding
+"""RSAES-PKCS1-v1_5 with a given padding string, so that a vector's key wrap is reproducible."""
 
 
 def _b64(data: bytes) -> str:
@@ -211,13 +204,14 @@ class _Generator:
 
     # a deterministic request --------------------------------------------------------------------
 
-    def wrap(self, algorithm: str, key_name: str, key: bytes, stream: _Stream, *, k: Optional[int] = None) -> Tuple[bytes, Dict[str, str]]:
-        public = self.keys.public(key_name)
+    def wrap_randomness(self, algorithm: str, key_name: str, key: bytes, stream: _Stream, *, k: Optional[int] = None) -> Tuple[bytes, Dict[str, str]]:
+        """The SM2 k or the RSA padding string of a deterministic wrap, and how the case records it."""
         if get_envelope(algorithm).key_type == "SM2":
             k = stream.scalar() if k is None else k
-            return sm2.encrypt(public, key, k=k), {"sm2_k": f"{k:064x}"}
+            return k.to_bytes(32, "big"), {"sm2_k": f"{k:064x}"}
+        public = self.keys.public(key_name)
         ps = stream.nonzero((public.key_size + 7) // 8 - 3 - len(key))
-        return rsa_wrap_with_padding(public, key, ps), {"rsa_padding": ps.hex()}
+        return ps, {"rsa_padding": ps.hex()}
 
     def request(
         self,
@@ -234,10 +228,8 @@ class _Generator:
         stream = self.stream(f"case-{len(self.cases) + 1}")
         envelope = get_envelope(algorithm)
         key, iv = stream.take(envelope.key_size), stream.take(envelope.iv_size)
-        blob, wrap_inputs = self.wrap(algorithm, key_name, key, stream, k=k)
-        session = Session(algorithm, key, iv, ciphertext_blob=blob)
-        wire, block = session.seal_payload(params, clear=PROTOCOL_PARAMS, fields=fields)
-        wire["Encryption"] = block.to_dict()
+        randomness, wrap_inputs = self.wrap_randomness(algorithm, key_name, key, stream, k=k)
+        wire, _ = encrypt_request_with(params, self.keys.public(key_name), algorithm, fields, key=key, iv=iv, wrap_randomness=randomness)
         inputs: Dict[str, Any] = {"symmetric_key": key.hex(), "iv": iv.hex(), **wrap_inputs}
         output: Dict[str, Any] = {}
         if large is not None:
@@ -374,8 +366,9 @@ class _Generator:
 
         for algorithm, other in (("AES-256-CBC", "rsa-1024-other"), ("SM4-GCM", "sm2-other")):
             base = typical[algorithm]
-            key = bytes.fromhex(base["input"]["symmetric_key"])
-            wrong, _ = self.wrap(algorithm, other, key, self.stream(f"wrong-{algorithm}"))
+            key, iv = bytes.fromhex(base["input"]["symmetric_key"]), bytes.fromhex(base["input"]["iv"])
+            randomness, _ = self.wrap_randomness(algorithm, other, key, self.stream(f"wrong-{algorithm}"))
+            wrong = encrypt_request_with({"A": "x"}, self.keys.public(other), algorithm, key=key, iv=iv, wrap_randomness=randomness)[1].ciphertext_blob
             self.invalid(base, f"{algorithm}: CiphertextBlob truncated", ["TruncatedBlob"], errors.DecryptionError, blob(lambda b: b[:-1]))
             self.invalid(base, f"{algorithm}: body modified", ["ModifiedBody"], errors.DecryptionError, body(lambda b: _flip(b, len(b) // 2)))
             self.invalid(base, f"{algorithm}: key wrapped to another public key", ["WrongKey"], errors.DecryptionError, set_block("CiphertextBlob", lambda v: _b64(wrong)))
@@ -421,15 +414,9 @@ def _expected_params(case: Dict[str, Any]) -> Dict[str, Any]:
 
 def _reencrypt_request(case: Dict[str, Any], public: Any, params: Dict[str, Any]) -> Dict[str, Any]:
     inputs = case["input"]
-    algorithm = case["algorithm"]
+    randomness = bytes.fromhex(inputs["sm2_k"] if "sm2_k" in inputs else inputs["rsa_padding"])
     key, iv = bytes.fromhex(inputs["symmetric_key"]), bytes.fromhex(inputs["iv"])
-    if "sm2_k" in inputs:
-        blob = sm2.encrypt(public, key, k=int(inputs["sm2_k"], 16))
-    else:
-        blob = rsa_wrap_with_padding(public, key, bytes.fromhex(inputs["rsa_padding"]))
-    session = Session(algorithm, key, iv, ciphertext_blob=blob)
-    wire, block = session.seal_payload(params, clear=PROTOCOL_PARAMS, fields=inputs.get("fields"))
-    wire["Encryption"] = block.to_dict()
+    wire, _ = encrypt_request_with(params, public, case["algorithm"], inputs.get("fields"), key=key, iv=iv, wrap_randomness=randomness)
     return wire
 
 

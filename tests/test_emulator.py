@@ -231,7 +231,7 @@ def test_unknown_parameter_and_missing_key(emulator_server, keypairs, rsa_privat
     _, rsa_only = emulator_server(private_keys=[rsa_private])
     wire, _ = ocrcrypto.encrypt_request({"ImageUrl": FIXTURE_URL}, _public(keypairs, "SM4-GCM"), "SM4-GCM")
     error = _signed(rsa_only, json.dumps(wire).encode())["Error"]
-    assert error["Code"] == "InvalidParameterValue" and "no SM2 key" in error["Message"]
+    assert error["Code"] == "InvalidParameterValue" and "no SM2 private key" in error["Message"]
 
 
 def test_garbage_does_not_kill_it(emulator_server, keypairs):

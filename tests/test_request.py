@@ -159,19 +159,18 @@ def test_round_trip_sizes(algorithm, keypairs, size):
 @pytest.mark.parametrize(
     "params, fields, error, message",
     [
-        ([1, 2], None, EnvelopeFormatError, "params: expected a JSON object, got list"),
+        ([1, 2], None, EnvelopeFormatError, "params: expected a JSON object, got an array"),
         ({"Action": "X", "Region": "r"}, None, EnvelopeFormatError, "params: nothing to encrypt"),
         ({"Name": "x", "Encryption": {}}, None, EnvelopeFormatError, "params.Encryption: already present"),
         ({"Name": "x", "EncryptedBody": "x"}, None, EnvelopeFormatError, "params.EncryptedBody: already present"),
         ({"Name": b"bytes"}, None, EnvelopeFormatError, "params: cannot be written as JSON"),
         ({"Score": float("nan")}, None, EnvelopeFormatError, "params: cannot be written as JSON"),
-        ({"Name": "x"}, ["IdCard"], EnvelopeFormatError, "Encryption.EncryptList: names 'IdCard', which is not in the params"),
-        ({"Name": 5}, ["Name"], EnvelopeFormatError, "params.Name: field mode encrypts strings, got int"),
-        ({"Name": "x"}, [], EnvelopeFormatError, "fields: name at least one field"),
+        ({"Name": "x"}, ["IdCard"], EnvelopeFormatError, "params.IdCard: named in fields, but not in the params"),
+        ({"Name": 5}, ["Name"], EnvelopeFormatError, "params.Name: expected a string, got a number"),
         ({"Name": "x"}, "Name", EnvelopeFormatError, "fields: expected a list of field names, not a single string"),
         ({"Name": "x"}, [1], EnvelopeFormatError, "fields: every field name must be a non-empty string"),
-        ({1: "x"}, None, EnvelopeFormatError, "params: names must be strings, got int 1"),
-        ({"Name": "x", "Text": "y"}, ["Text.Inner"], EnvelopeFormatError, "Encryption.EncryptList: names 'Text.Inner', which is not in the params"),
+        ({1: "x"}, None, EnvelopeFormatError, "params: names must be strings, got a key of type int"),
+        ({"Name": "x", "Text": "y"}, ["Text.Inner"], EnvelopeFormatError, "params.Text.Inner: named in fields, but not in the params"),
         ({"Name": "x"}, ["Name", "Name"], EnvelopeFormatError, "fields: a field is named more than once"),
     ],
 )
@@ -212,7 +211,7 @@ def _set(path, value):
 @pytest.mark.parametrize(
     "mutate, error, message",
     [
-        (lambda w: [w], EnvelopeFormatError, "request: expected a JSON object, got list"),
+        (lambda w: [w], EnvelopeFormatError, "request: expected a JSON object, got an array"),
         (_set(["Encryption"], KeyError), EnvelopeFormatError, "request.Encryption: missing; this request is not encrypted"),
         (_set(["Encryption", "CiphertextBlob"], None), EnvelopeFormatError, "Encryption.CiphertextBlob: missing"),
         (_set(["Encryption", "Iv"], KeyError), EnvelopeFormatError, "Encryption.Iv: missing"),
@@ -220,9 +219,9 @@ def _set(path, value):
         (_set(["Encryption", "Iv"], "MTIzNDU2Nzg5MDEy"[:-1]), EnvelopeFormatError, "Encryption.Iv: not valid standard base64"),
         (_set(["Encryption", "Algorithm"], "SM4-CBC"), UnsupportedAlgorithmError, "Algorithm: 'SM4-CBC' is not supported"),
         (_set(["Encryption", "TagList"], []), EnvelopeFormatError, "Encryption.TagList: SM4-GCM needs 1 tag(s)"),
-        (_set(["EncryptedBody"], KeyError), EnvelopeFormatError, "Encryption.EncryptList: names 'EncryptedBody', which is not in the request"),
+        (_set(["EncryptedBody"], KeyError), EnvelopeFormatError, "request.EncryptedBody: named in Encryption.EncryptList, but not in the request"),
         (_set(["EncryptedBody"], "%%%"), EnvelopeFormatError, "request.EncryptedBody: not valid standard base64"),
-        (_set(["Encryption", "EncryptList"], ["IdCard"]), EnvelopeFormatError, "Encryption.EncryptList: names 'IdCard', which is not in the request"),
+        (_set(["Encryption", "EncryptList"], ["IdCard"]), EnvelopeFormatError, "request.IdCard: named in Encryption.EncryptList, but not in the request"),
     ],
 )
 def test_decrypt_request_shape_errors_name_the_field(keypairs, mutate, error, message):
@@ -295,7 +294,7 @@ def test_service_side_failures_are_uniform(algorithm, keypairs, mutate):
     with pytest.raises(DecryptionError) as info:
         ocrcrypto.decrypt_request(wire, private)
     assert str(info.value) == DECRYPTION_FAILED
-    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert info.value.__cause__ is None and info.value.__context__ is None
 
 
 def test_failed_unwrap_still_decrypts_the_body(keypairs):
@@ -307,9 +306,9 @@ def test_failed_unwrap_still_decrypts_the_body(keypairs):
     class Recording(envelopes.AesCbcRsaEnvelope):
         algorithm = "TEST-RECORDING-CBC"
 
-        def open(self, ciphertext, key, iv, tag=None):
+        def open_unchecked(self, ciphertext, key, iv, tag=None):
             opened.append(len(ciphertext))
-            return super().open(ciphertext, key, iv, tag)
+            return super().open_unchecked(ciphertext, key, iv, tag)
 
     ocrcrypto.register_envelope(Recording())
     try:
@@ -345,7 +344,7 @@ def test_service_side_field_mode_tamper_is_uniform(algorithm, keypairs):
 
 
 def test_service_side_key_of_the_wrong_family(keypairs):
-    with pytest.raises(KeyFormatError, match="SM4-GCM wraps its key with SM2: got an RSA private key"):
+    with pytest.raises(KeyFormatError, match="SM4-GCM wraps its key with SM2: no SM2 private key given"):
         ocrcrypto.decrypt_request(_wire("SM4-GCM", keypairs), keypairs["AES-256-CBC"][1])
 
 
@@ -448,11 +447,11 @@ def test_session_dict_and_repr():
         (lambda w: w.pop("Encryption") and w, EnvelopeFormatError, "Response.EncryptedBody: present without an Encryption block"),
         (_set(["Encryption", "Algorithm"], "SM4-GCM-X"), EnvelopeFormatError, "Response.Encryption.Algorithm: 'SM4-GCM-X', but the session is"),
         (_set(["Encryption", "Iv"], "AAAA"), EnvelopeFormatError, "Response.Encryption.Iv:"),
-        (_set(["Encryption", "EncryptList"], ["Missing"]), EnvelopeFormatError, "Encryption.EncryptList: names 'Missing', which is not in the Response"),
+        (_set(["Encryption", "EncryptList"], ["Missing"]), EnvelopeFormatError, "Response.Missing: named in Response.Encryption.EncryptList, but not in the response"),
         (_set(["EncryptedBody"], _flip_b64), DecryptionError, "Response.EncryptedBody: decryption failed (wrong key or IV, or the ciphertext was altered)"),
         (_set(["Encryption"], "x"), EnvelopeFormatError, "Response.Encryption: expected an object, got a string"),
-        (lambda w: [w], EnvelopeFormatError, "Response: expected a JSON object, got list"),
-        (lambda w: {"Response": 5}, EnvelopeFormatError, "Response: expected an object, got int"),
+        (lambda w: [w], EnvelopeFormatError, "Response: expected a JSON object, got an array"),
+        (lambda w: {"Response": 5}, EnvelopeFormatError, "Response: expected an object, got a number"),
     ],
 )
 def test_response_errors_name_the_field(exchange, mutate, error, message):
@@ -470,11 +469,11 @@ def test_response_errors_name_the_field(exchange, mutate, error, message):
 @pytest.mark.parametrize(
     "body, message",
     [
-        (b'{"Name":"a","Name":"b"}', "Response.EncryptedBody: decrypted JSON has a duplicate key 'Name'"),
-        (b"[1]", "Response.EncryptedBody: decrypted JSON is not an object"),
-        (b"{", "Response.EncryptedBody: decrypted bytes are not JSON"),
-        (b'{"a":Infinity}', "Response.EncryptedBody: decrypted JSON has a non-standard number Infinity"),
-        (b"\xc3\x28", "Response.EncryptedBody: decrypted bytes are not UTF-8"),
+        (b'{"Name":"a","Name":"b"}', "Response.EncryptedBody (decrypted): JSON has a duplicate key 'Name'"),
+        (b"[1]", "Response.EncryptedBody (decrypted): expected a JSON object, got an array"),
+        (b"{", "Response.EncryptedBody (decrypted): not valid JSON (Expecting property name enclosed in double quotes at line 1 column 2)"),
+        (b'{"a":Infinity}', "Response.EncryptedBody (decrypted): JSON has a non-standard number Infinity"),
+        (b"\xc3\x28", "Response.EncryptedBody (decrypted): not UTF-8 text"),
     ],
 )
 def test_client_side_body_errors_are_specific(exchange, body, message):
@@ -547,6 +546,9 @@ def test_failed_unwrap_fails_even_if_the_body_opens(keypairs):
 
         def open(self, ciphertext, key, iv, tag=None):
             return ciphertext
+
+        def open_unchecked(self, ciphertext, key, iv, tag=None):
+            return ciphertext, True
 
     ocrcrypto.register_envelope(OpensAnything())
     try:

@@ -98,7 +98,7 @@ def test_rsa_wrap_with_padding_decrypts_with_cryptography(rsa_private):
     ps = bytes(range(1, 128 - 3 - 32 + 1))
     blob = vectors.rsa_wrap_with_padding(rsa_private.public_key(), b"k" * 32, ps)
     assert rsa_private.decrypt(blob, padding.PKCS1v15()) == b"k" * 32
-    with pytest.raises(vectors.errors.EnvelopeFormatError, match="rsa_padding: expected 93 non-zero bytes"):
+    with pytest.raises(vectors.errors.EnvelopeFormatError, match="RSA padding string: expected 93 non-zero bytes"):
         vectors.rsa_wrap_with_padding(rsa_private.public_key(), b"k" * 32, ps[:-1] + b"\x00")
 
 

@@ -23,6 +23,10 @@ __all__ = [
     "sm4_gcm_decrypt",
     "rsa_pkcs1v15_encrypt",
     "rsa_pkcs1v15_decrypt",
+    "aes_cbc_decrypt_unchecked",
+    "sm4_gcm_decrypt_unchecked",
+    "rsa_pkcs1v15_decrypt_unchecked",
+    "rsa_pkcs1v15_encrypt_with_padding",
     "GCM_TAG_SIZE",
 ]
 
@@ -57,24 +61,35 @@ def aes_cbc_encrypt(key: Buffer, iv: Buffer, plaintext: Buffer) -> bytes:
 
 def aes_cbc_decrypt(key: Buffer, iv: Buffer, ciphertext: Buffer) -> bytes:
     """Undo :func:`aes_cbc_encrypt`; a bad length or bad padding is the same DecryptionError."""
+    plaintext, ok = aes_cbc_decrypt_unchecked(key, iv, ciphertext)
+    if not ok:
+        raise DecryptionError(DECRYPTION_FAILED)
+    return plaintext
+
+
+def aes_cbc_decrypt_unchecked(key: Buffer, iv: Buffer, ciphertext: Buffer) -> Tuple[bytes, bool]:
+    """(plaintext, padding ok): the same work whether or not the PKCS#7 padding is valid.
+
+    For the service side, which must not raise earlier for a bad padding than for a bad body:
+    every padding byte is checked without an early exit, and the bytes returned for a bad
+    padding are the decryption less a full block, to be processed like good ones and dropped.
+    """
     _check_length("AES key", key, 16, 24, 32)
     _check_length("AES-CBC IV", iv, _BLOCK)
     if len(ciphertext) == 0 or len(ciphertext) % _BLOCK:
-        raise DecryptionError(DECRYPTION_FAILED)
+        return b"", False
     decryptor = Cipher(algorithms.AES(bytes(key)), modes.CBC(bytes(iv))).decryptor()
     out = bytearray(len(ciphertext) + _BLOCK - 1)
     n = decryptor.update_into(ciphertext, out)
     decryptor.finalize()
     del out[n:]
     pad = out[-1]
-    # Check every padding byte without an early exit, then fail in one place.
     bad = int(not 1 <= pad <= _BLOCK)
     for i in range(1, _BLOCK + 1):
         bad |= int(i <= pad) & int(out[-i] != pad)
-    if bad:
-        raise DecryptionError(DECRYPTION_FAILED)
-    del out[-pad:]
-    return bytes(out)
+    strip = (pad, _BLOCK)[bad]
+    del out[-strip:]
+    return bytes(out), not bad
 
 
 def _check_gcm(key: Buffer, iv: Buffer) -> None:
@@ -100,10 +115,21 @@ def sm4_gcm_encrypt(key: Buffer, iv: Buffer, plaintext: Buffer, aad: Buffer = b"
 
 def sm4_gcm_decrypt(key: Buffer, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer = b"") -> bytes:
     """Undo :func:`sm4_gcm_encrypt`; only a full 16-byte tag is accepted."""
-    _check_gcm(key, iv)
-    if len(tag) != GCM_TAG_SIZE:
+    plaintext, ok = sm4_gcm_decrypt_unchecked(key, iv, ciphertext, tag, aad)
+    if not ok:
         raise DecryptionError(DECRYPTION_FAILED)
-    decryptor = Cipher(algorithms.SM4(bytes(key)), modes.GCM(bytes(iv), bytes(tag))).decryptor()
+    return plaintext
+
+
+def sm4_gcm_decrypt_unchecked(key: Buffer, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer = b"") -> Tuple[bytes, bool]:
+    """(plaintext, tag ok): the same work whether or not the tag verifies.
+
+    The plaintext of a bad tag is unauthenticated: the service side processes it like a good
+    one, so that a forged message takes as long as a real one, and then drops it.
+    """
+    _check_gcm(key, iv)
+    ok = len(tag) == GCM_TAG_SIZE
+    decryptor = Cipher(algorithms.SM4(bytes(key)), modes.GCM(bytes(iv), bytes(tag) if ok else bytes(GCM_TAG_SIZE))).decryptor()
     if aad:
         decryptor.authenticate_additional_data(bytes(aad))
     out = bytearray(len(ciphertext) + _BLOCK - 1)
@@ -111,9 +137,9 @@ def sm4_gcm_decrypt(key: Buffer, iv: Buffer, ciphertext: Buffer, tag: Buffer, aa
     try:
         decryptor.finalize()
     except InvalidTag:
-        raise DecryptionError(DECRYPTION_FAILED) from None
+        ok = False
     del out[n:]
-    return bytes(out)
+    return bytes(out), ok
 
 
 def rsa_pkcs1v15_encrypt(public_key: rsa.RSAPublicKey, plaintext: bytes) -> bytes:
@@ -126,13 +152,33 @@ def rsa_pkcs1v15_encrypt(public_key: rsa.RSAPublicKey, plaintext: bytes) -> byte
         ) from None
 
 
+def rsa_pkcs1v15_encrypt_with_padding(public_key: rsa.RSAPublicKey, message: bytes, padding_string: bytes) -> bytes:
+    """RSAES-PKCS1-v1_5 with the padding string PS given (EM = 00 02 PS 00 M), so that a test
+    vector's key wrap can be reproduced byte for byte. Only for vectors: real wraps use random PS."""
+    size = (public_key.key_size + 7) // 8
+    if len(padding_string) != size - 3 - len(message) or 0 in padding_string:
+        raise EnvelopeFormatError(f"RSA padding string: expected {size - 3 - len(message)} non-zero bytes")
+    em = b"\x00\x02" + padding_string + b"\x00" + message
+    numbers = public_key.public_numbers()
+    return pow(int.from_bytes(em, "big"), numbers.e, numbers.n).to_bytes(size, "big")
+
+
 def rsa_pkcs1v15_decrypt(private_key: rsa.RSAPrivateKey, ciphertext: bytes) -> bytes:
     """RSAES-PKCS1-v1_5 decryption.
 
     Where the OpenSSL backend does implicit rejection (the Marvin mitigation), bad padding gives a
     pseudo-random message instead of an error; callers must check what they expect of the result.
     """
+    plaintext, ok = rsa_pkcs1v15_decrypt_unchecked(private_key, ciphertext)
+    if not ok:
+        raise DecryptionError(DECRYPTION_FAILED)
+    return plaintext
+
+
+def rsa_pkcs1v15_decrypt_unchecked(private_key: rsa.RSAPrivateKey, ciphertext: bytes) -> Tuple[bytes, bool]:
+    """(message, ok) without raising: with implicit rejection a bad padding is a random message
+    and ok is True anyway; only a backend without it reports the failure here."""
     try:
-        return private_key.decrypt(ciphertext, padding.PKCS1v15())
+        return private_key.decrypt(ciphertext, padding.PKCS1v15()), True
     except ValueError:
-        raise DecryptionError(DECRYPTION_FAILED) from None
+        return b"", False
