@@ -22,11 +22,16 @@ const usage = `usage: ocrcrypto-go COMMAND [flags]
 
 commands:
   verify DIR                                   check every test vector in DIR
-  encrypt --public-key F --algorithm A [--field NAME]... [--sm2-lib emmansun|tjfoc]
+  encrypt --public-key F --algorithm A [--field PATH]... [--response-only] [--sm2-lib emmansun|tjfoc]
                                                params JSON on stdin; {"wire", "session"} on stdout
-  decrypt --private-key F                      wire JSON on stdin; params on stdout
+  decrypt --private-key F [--private-key F2]... [--session-out F]
+                                               wire JSON on stdin; params on stdout; the keys whose
+                                               type fits the Algorithm are tried in order
   encrypt-response --session F [--field PATH]... [--fresh-iv]
   decrypt-response --session F                 response JSON on stdin; same shape on stdout
+
+A PATH is a field name or a dotted path with array indices: IdCard, Response.Text.IdCard,
+Response.Text.LivenessDetail[0].Idcard. A session file is {"Algorithm", "Key", "Iv"}; Iv may be null.
 `
 
 func main() {
@@ -67,6 +72,23 @@ func readFlagFile(command, flag, path string) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
+// writePrivateFile writes data (key material) to a file only its owner can read.
+func writePrivateFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func writeJSON(w io.Writer, v json.Marshaler) error {
 	data, err := v.MarshalJSON()
 	if err != nil {
@@ -80,7 +102,10 @@ func run(command string, args []string, stdin io.Reader, stdout io.Writer) error
 	fs := flag.NewFlagSet(command, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	publicKey := fs.String("public-key", "", "the service's public key (PEM or the vendor's base64 of PEM)")
-	privateKey := fs.String("private-key", "", "the service's private key (PEM)")
+	var privateKeys multiFlag
+	fs.Var(&privateKeys, "private-key", "the service's private key (PEM); repeat for a keyring")
+	sessionOut := fs.String("session-out", "", "decrypt: write the request's session here (mode 0600)")
+	responseOnly := fs.Bool("response-only", false, "encrypt nothing; only send the wrapped key for the response")
 	algorithm := fs.String("algorithm", "AES-256-CBC", "AES-256-CBC or SM4-GCM")
 	sm2Lib := fs.String("sm2-lib", "emmansun", "SM2 library for wrapping: emmansun or tjfoc")
 	sessionPath := fs.String("session", "", "session file {Algorithm, Key, Iv}")
@@ -89,6 +114,9 @@ func run(command string, args []string, stdin io.Reader, stdout io.Writer) error
 	fs.Var(&fields, "field", "field mode: encrypt this field (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return usageErr{err.Error()}
+	}
+	if *responseOnly && len(fields) > 0 {
+		return usageErr{"--response-only encrypts nothing: it takes no --field"}
 	}
 	switch command {
 	case "verify":
@@ -117,7 +145,13 @@ func run(command string, args []string, stdin io.Reader, stdout io.Writer) error
 		if err != nil {
 			return err
 		}
-		wire, session, err := EncryptRequest(params, pub, *algorithm, fields, *sm2Lib, rand.Reader)
+		var wire *Object
+		var session Session
+		if *responseOnly {
+			wire, session, err = EncryptResponseOnlyRequest(params, pub, *algorithm, *sm2Lib, rand.Reader)
+		} else {
+			wire, session, err = EncryptRequest(params, pub, *algorithm, fields, *sm2Lib, rand.Reader)
+		}
 		if err != nil {
 			return err
 		}
@@ -127,21 +161,34 @@ func run(command string, args []string, stdin io.Reader, stdout io.Writer) error
 		out.Set("session", sessionJSON)
 		return writeJSON(stdout, out)
 	case "decrypt":
-		data, err := readFlagFile(command, "--private-key", *privateKey)
-		if err != nil {
-			return err
+		if len(privateKeys) == 0 {
+			return usageErr{command + " needs --private-key"}
 		}
-		priv, err := LoadPrivateKey(data)
-		if err != nil {
-			return err
+		var keyring []PrivateKey
+		for _, path := range privateKeys {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			priv, err := LoadPrivateKey(data)
+			if err != nil {
+				return fail(KeyFormatError, "%s: %v", path, err)
+			}
+			keyring = append(keyring, priv)
 		}
 		wire, err := readObject(stdin)
 		if err != nil {
 			return err
 		}
-		params, _, err := DecryptRequest(wire, priv)
+		params, session, err := DecryptRequest(wire, keyring...)
 		if err != nil {
 			return err
+		}
+		if *sessionOut != "" {
+			sessionJSON, _ := session.MarshalJSON()
+			if err := writePrivateFile(*sessionOut, append(sessionJSON, '\n')); err != nil {
+				return err
+			}
 		}
 		return writeJSON(stdout, params)
 	case "encrypt-response", "decrypt-response":

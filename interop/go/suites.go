@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/subtle"
 	"io"
@@ -93,13 +92,11 @@ func (s aesCBC) Unwrap(blob []byte, priv PrivateKey) ([]byte, error) {
 	if priv.RSA == nil {
 		return nil, fail(KeyFormatError, "AES-256-CBC wraps its key with RSA: got an SM2 private key")
 	}
-	// Decrypt into a random key of the right size: a bad padding or a wrong length leaves that
-	// random key in place, and the body then fails like any other tampering (no padding oracle).
-	key := make([]byte, s.KeySize())
-	if _, err := io.ReadFull(rand.Reader, key); err != nil {
-		return nil, err
-	}
-	if err := rsa.DecryptPKCS1v15SessionKey(nil, priv.RSA, blob, key); err != nil {
+	// Whether the padding is valid must be known to pick the right key of a keyring and to
+	// refuse a response-only request whose key does not unwrap. The caller hides it: on failure
+	// it still decrypts the body with a random key, and every failure is the one errDecryption.
+	key, err := rsa.DecryptPKCS1v15(nil, priv.RSA, blob)
+	if err != nil || len(key) != s.KeySize() {
 		return nil, errDecryption
 	}
 	return key, nil
