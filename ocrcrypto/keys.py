@@ -1,24 +1,25 @@
 """Key loading, writing and generation, for RSA and SM2, in every form users paste.
 
 This is the one place that knows key formats. Public keys: the vendor's base64-of-PEM, PEM
-(PKCS#1 ``RSA PUBLIC KEY`` or SubjectPublicKeyInfo), DER, and for SM2 raw hex ``04||X||Y`` or
-``X||Y``. Private keys: PKCS#1 and PKCS#8 for RSA; PKCS#8, SEC1 and raw 64-hex ``d`` for SM2.
-pyca/cryptography cannot read SM2 keys, so their DER is parsed with asn1crypto.
+(PKCS#1 ``RSA PUBLIC KEY`` or SubjectPublicKeyInfo), DER, and for SM2 raw hex ``04||X||Y``,
+``X||Y`` or compressed ``02/03||X`` (compressed points also inside SubjectPublicKeyInfo). Private
+keys: PKCS#1 and PKCS#8 for RSA; PKCS#8, SEC1 and raw hex ``d`` (up to 64 digits) for SM2.
+pyca/cryptography cannot read SM2 keys, so their DER is parsed with asn1crypto. Every reader runs
+in time linear in its input (no backtracking regex), since keys come from users' pastes.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import re
-from typing import Callable, List, Optional, Tuple, TypeVar, Union, cast
+from typing import Callable, FrozenSet, List, Optional, Tuple, TypeVar, Union, cast
 
 from asn1crypto import core
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from .errors import KeyFormatError
+from .errors import KeyFormatError, printable
 from .hazmat import sm2
 from .hazmat.sm2 import Sm2PrivateKey, Sm2PublicKey
 
@@ -36,6 +37,7 @@ __all__ = [
     "private_key_pem",
     "key_type",
     "public_key_of",
+    "check_key_strength",
     "MIN_RSA_BITS",
 ]
 
@@ -50,8 +52,14 @@ _OID_RSA = "1.2.840.113549.1.1.1"
 _OID_EC = "1.2.840.10045.2.1"
 _OID_SM2 = "1.2.156.10197.1.301"
 
-_PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
-_HEX = re.compile(r"[0-9a-fA-F]+")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_TEXT_BYTES = bytes(range(32, 127)) + b"\t\r\n"
+_PEM_BEGIN = "-----BEGIN"
+_PEM_DASHES = "-----"
+_PEM_LABEL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ")
+_PEM_LABEL_SHOWN = 40
+_MAX_DER_BYTES = 65536
+"""Far above any key's DER (RSA-16384 PKCS#8 is about 9.3 KB); bounds the parser's work on garbage."""
 
 
 class _AlgorithmIdentifier(core.Sequence):
@@ -91,7 +99,19 @@ def key_type(key: Union[PublicKey, PrivateKey]) -> str:
         return "RSA"
     if isinstance(key, (Sm2PublicKey, Sm2PrivateKey)):
         return "SM2"
-    raise KeyFormatError(f"not an ocrcrypto key: {type(key).__name__}")
+    raise KeyFormatError(f"not an ocrcrypto key: {printable(type(key).__name__)}")
+
+
+def check_key_strength(key: Union[PublicKey, PrivateKey], role: str = "key") -> None:
+    """Refuse an RSA key (public or private) below MIN_RSA_BITS, and anything that is no key.
+
+    The loaders already do this; call it for key objects that arrive already built. ``role``
+    (e.g. ``"public key"``) starts the error message.
+    """
+    if key_type(key) == "RSA":
+        size = cast(Union[rsa.RSAPublicKey, rsa.RSAPrivateKey], key).key_size
+        if size < MIN_RSA_BITS:
+            raise KeyFormatError(f"{role}: RSA-{size} is too small (minimum {MIN_RSA_BITS} bits)")
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -129,20 +149,25 @@ def _sm2_curve_oid(parameters: Optional[bytes], what: str) -> None:
     except ValueError:
         raise KeyFormatError(f"{what}: EC parameters are not a named curve (explicit curves are not supported)") from None
     if oid != _OID_SM2:
-        raise KeyFormatError(f"{what}: EC curve {oid} is not SM2 (sm2p256v1, {_OID_SM2})")
+        raise KeyFormatError(f"{what}: EC curve {printable(oid)} is not SM2 (sm2p256v1, {_OID_SM2})")
 
 
 def _checked_rsa(key: _T, what: str) -> _T:
-    size = key.key_size  # type: ignore[attr-defined]
-    if size < MIN_RSA_BITS:
-        raise KeyFormatError(f"{what}: RSA-{size} is too small (minimum {MIN_RSA_BITS} bits)")
+    check_key_strength(key, what)  # type: ignore[arg-type]
     return key
+
+
+def _check_der(der: bytes, what: str) -> None:
+    """Refuse what cannot be a key's DER before asn1crypto spends time on it."""
+    if not der or der[0] != 0x30:
+        raise KeyFormatError(f"{what}: DER must start with a SEQUENCE (0x30)")
+    if len(der) > _MAX_DER_BYTES:
+        raise KeyFormatError(f"{what}: {len(der)} bytes of DER, more than any key has (at most {_MAX_DER_BYTES})")
 
 
 def _public_from_der(der: bytes) -> PublicKey:
     what = "public key"
-    if not der or der[0] != 0x30:
-        raise KeyFormatError(f"{what}: DER must start with a SEQUENCE (0x30)")
+    _check_der(der, what)
     try:
         spki = _SubjectPublicKeyInfo.load(der, strict=True)
         oid = spki["algorithm"]["algorithm"].dotted
@@ -157,10 +182,13 @@ def _public_from_der(der: bytes) -> PublicKey:
     if oid in (_OID_EC, _OID_SM2):
         _sm2_curve_oid(_asn1(what, lambda: _parameters_der(spki["algorithm"]["parameters"])), what)
         point = _asn1(what, lambda: bytes(spki["public_key"].native))
-        if len(point) != 65 or point[0] != 4:
-            raise KeyFormatError(f"{what}: SM2 point must be uncompressed 04||X||Y (65 bytes), got {len(point)} bytes")
+        if not (len(point) == 65 and point[:1] == b"\x04" or len(point) == 33 and point[:1] in (b"\x02", b"\x03")):
+            raise KeyFormatError(
+                f"{what}: SM2 point must be uncompressed 04||X||Y (65 bytes) or compressed 02/03||X (33 bytes),"
+                f" got {len(point)} bytes"
+            )
         return Sm2PublicKey.from_bytes(point)
-    raise KeyFormatError(f"{what}: algorithm OID {oid} is neither RSA nor SM2")
+    raise KeyFormatError(f"{what}: algorithm OID {printable(oid)} is neither RSA nor SM2")
 
 
 def _sm2_from_ec_private_key(der: bytes, what: str) -> Sm2PrivateKey:
@@ -184,8 +212,7 @@ def _sm2_from_ec_private_key(der: bytes, what: str) -> Sm2PrivateKey:
 
 def _private_from_der(der: bytes) -> PrivateKey:
     what = "private key"
-    if not der or der[0] != 0x30:
-        raise KeyFormatError(f"{what}: DER must start with a SEQUENCE (0x30)")
+    _check_der(der, what)
     try:
         info = _PrivateKeyInfo.load(der, strict=True)
         oid = info["private_key_algorithm"]["algorithm"].dotted
@@ -199,7 +226,7 @@ def _private_from_der(der: bytes) -> PrivateKey:
         if oid in (_OID_EC, _OID_SM2):
             _sm2_curve_oid(_asn1(what, lambda: _parameters_der(info["private_key_algorithm"]["parameters"])), what)
             return _sm2_from_ec_private_key(inner, f"{what} (SM2 PKCS#8)")
-        raise KeyFormatError(f"{what}: algorithm OID {oid} is neither RSA nor SM2")
+        raise KeyFormatError(f"{what}: algorithm OID {printable(oid)} is neither RSA nor SM2")
     try:
         ec_version = _EcPrivateKey.load(der, strict=True)["version"].native
     except (ValueError, TypeError):
@@ -212,20 +239,40 @@ def _private_from_der(der: bytes) -> PrivateKey:
     return _checked_rsa(loaded, what)
 
 
-_PUBLIC_LABELS = {"PUBLIC KEY", "RSA PUBLIC KEY"}
-_PRIVATE_LABELS = {"PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "SM2 PRIVATE KEY"}
+_PUBLIC_LABELS = frozenset({"PUBLIC KEY", "RSA PUBLIC KEY"})
+_PRIVATE_LABELS = frozenset({"PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "SM2 PRIVATE KEY"})
 
 
-def _pem_to_der(text: str, labels: set, what: str) -> bytes:
-    text = text.replace("\\n", "\n").replace("\\r", "\r")
-    match = _PEM.search(text)
-    if match is None:
+def _pem_block(text: str, what: str) -> Tuple[str, str]:
+    """The label and body of the first PEM block in text (which holds -----BEGIN), found with
+    str.find so that time stays linear.
+
+    The first -----BEGIN line decides: a block without its -----END line is an error even when
+    another block follows (a backtracking search for one with an END would be quadratic).
+    """
+    start = text.find(_PEM_BEGIN) + len(_PEM_BEGIN)
+    label_end = text.find(_PEM_DASHES, start)
+    if label_end < 0:
+        raise KeyFormatError(f"{what}: PEM -----BEGIN line is not closed by -----")
+    label = text[start:label_end]
+    if not (label[:1] == " " and len(label) > 1 and set(label) <= _PEM_LABEL_CHARS):
+        # not shown: in a mangled one-line paste the "label" can run into the key's base64
+        raise KeyFormatError(f"{what}: PEM -----BEGIN line without a label of capitals, digits and spaces")
+    label = label[1:]
+    body_start = label_end + len(_PEM_DASHES)
+    body_end = text.find(f"-----END {label}-----", body_start)
+    if body_end < 0:
         raise KeyFormatError(f"{what}: PEM text without a matching -----END line")
-    label, body = match.group(1), match.group(2)
+    return label, text[body_start:body_end]
+
+
+def _pem_to_der(text: str, labels: FrozenSet[str], what: str) -> bytes:
+    label, body = _pem_block(text.replace("\\n", "\n").replace("\\r", "\r"), what)
     if label == "ENCRYPTED PRIVATE KEY" or "Proc-Type:" in body:
         raise KeyFormatError(f"{what}: encrypted PEM is not supported; decrypt the key first")
     if label not in labels:
-        raise KeyFormatError(f"{what}: PEM label {label!r} is not one of {', '.join(sorted(labels))}")
+        shown = printable(label, _PEM_LABEL_SHOWN)
+        raise KeyFormatError(f"{what}: PEM label '{shown}' is not one of {', '.join(sorted(labels))}")
     try:
         der = base64.b64decode("".join(body.split()), validate=True)
     except (binascii.Error, ValueError):
@@ -234,10 +281,11 @@ def _pem_to_der(text: str, labels: set, what: str) -> bytes:
 
 
 def _is_text(data: bytes) -> bool:
-    return all(32 <= b < 127 or b in b"\t\r\n" for b in data)
+    """True if every byte is printable ASCII or a tab or line break (bytes.translate: C speed)."""
+    return not data.translate(None, _TEXT_BYTES)
 
 
-def _load(data: KeyData, what: str, labels: set, from_der: Callable[[bytes], _T], raw_hex: Callable[[str], Optional[_T]]) -> _T:
+def _load(data: KeyData, what: str, labels: FrozenSet[str], from_der: Callable[[bytes], _T], raw_hex: Callable[[str], Optional[_T]]) -> _T:
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)
     if isinstance(data, bytes):
@@ -248,14 +296,14 @@ def _load(data: KeyData, what: str, labels: set, from_der: Callable[[bytes], _T]
             raise KeyFormatError(f"{what}: neither DER (starts with 0x30) nor ASCII text")
         data = data.decode("ascii")
     if not isinstance(data, str):
-        raise KeyFormatError(f"{what}: expected str or bytes, got {type(data).__name__}")
+        raise KeyFormatError(f"{what}: expected str or bytes, got {printable(type(data).__name__)}")
     text = data.strip().lstrip("\ufeff")
     if not text:
         raise KeyFormatError(f"{what}: empty")
-    if "-----BEGIN" in text:
+    if _PEM_BEGIN in text:
         return from_der(_pem_to_der(text, labels, what))
     compact = "".join(text.split())
-    if _HEX.fullmatch(compact):
+    if set(compact) <= _HEX_DIGITS:  # never base64 DER (starts "M") or base64-of-PEM ("LS0t")
         key = raw_hex(compact)
         if key is not None:
             return key
@@ -263,7 +311,7 @@ def _load(data: KeyData, what: str, labels: set, from_der: Callable[[bytes], _T]
         decoded = base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError):
         decoded = b""
-    if decoded.lstrip().startswith(b"-----BEGIN"):
+    if decoded.lstrip().startswith(_PEM_BEGIN.encode("ascii")):
         try:
             pem = decoded.decode("ascii")
         except UnicodeDecodeError:
@@ -278,15 +326,18 @@ def _load(data: KeyData, what: str, labels: set, from_der: Callable[[bytes], _T]
 
 
 def _raw_sm2_public(compact: str) -> Optional[Sm2PublicKey]:
-    if len(compact) == 130 and compact[:2] == "04" or len(compact) == 128:
+    """Hex ``04||X||Y``, ``X||Y`` or ``02/03||X``; None for any other length or prefix."""
+    prefix = compact[:2]
+    if len(compact) == 130 and prefix == "04" or len(compact) == 128 or len(compact) == 66 and prefix in ("02", "03"):
         return Sm2PublicKey.from_bytes(bytes.fromhex(compact))
     return None
 
 
-def _raw_sm2_private(compact: str) -> Optional[Sm2PrivateKey]:
-    if len(compact) == 64:
-        return Sm2PrivateKey.from_bytes(bytes.fromhex(compact))
-    return None
+def _raw_sm2_private(compact: str) -> Sm2PrivateKey:
+    """Hex d of 1 to 64 digits: tools often print it without its leading zeros."""
+    if len(compact) > 64:
+        raise KeyFormatError(f"private key: raw SM2 hex d has {len(compact)} digits, more than 64")
+    return Sm2PrivateKey.from_bytes(bytes.fromhex(compact.rjust(64, "0")))
 
 
 def load_public_key(data: KeyData) -> PublicKey:
@@ -314,7 +365,7 @@ def public_key_der(key: PublicKey, *, spki: bool = False) -> bytes:
         return key.public_bytes(serialization.Encoding.DER, fmt)
     if isinstance(key, Sm2PublicKey):
         return _SubjectPublicKeyInfo({"algorithm": _sm2_algorithm(), "public_key": key.to_bytes()}).dump()
-    raise KeyFormatError(f"public key: not an RSA or SM2 public key ({type(key).__name__})")
+    raise KeyFormatError(f"public key: not an RSA or SM2 public key ({printable(type(key).__name__)})")
 
 
 def public_key_pem(key: PublicKey, *, spki: bool = False) -> str:
@@ -341,7 +392,7 @@ def private_key_pem(key: PrivateKey, *, traditional: bool = False) -> str:
             return _pem("EC PRIVATE KEY", _EcPrivateKey(value).dump())
         info = _PrivateKeyInfo({"version": 0, "private_key_algorithm": _sm2_algorithm(), "private_key": _EcPrivateKey(value).dump()})
         return _pem("PRIVATE KEY", info.dump())
-    raise KeyFormatError(f"private key: not an RSA or SM2 private key ({type(key).__name__})")
+    raise KeyFormatError(f"private key: not an RSA or SM2 private key ({printable(type(key).__name__)})")
 
 
 def _pem(label: str, der: bytes) -> str:
@@ -356,7 +407,7 @@ def public_key_of(private_key: PrivateKey) -> PublicKey:
         return private_key.public_key()
     if isinstance(private_key, Sm2PrivateKey):
         return private_key.public_key
-    raise KeyFormatError(f"private key: not an RSA or SM2 private key ({type(private_key).__name__})")
+    raise KeyFormatError(f"private key: not an RSA or SM2 private key ({printable(type(private_key).__name__)})")
 
 
 def generate_private_key(kind: str, *, rsa_bits: int = 2048) -> PrivateKey:
@@ -367,4 +418,4 @@ def generate_private_key(kind: str, *, rsa_bits: int = 2048) -> PrivateKey:
         return rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits)
     if kind == "SM2":
         return sm2.generate_private_key()
-    raise KeyFormatError(f"key type: expected 'RSA' or 'SM2', got {kind!r}")
+    raise KeyFormatError(f"key type: expected 'RSA' or 'SM2', got {printable(repr(kind))}")

@@ -62,6 +62,19 @@ def _on_curve(x: int, y: int) -> bool:
     return 0 <= x < P and 0 <= y < P and (y * y - (x * x * x + A * x + B)) % P == 0
 
 
+def _decompressed_y(x: int, *, odd: bool) -> int:
+    """The y with this parity on the curve at x (SEC 1 point decompression), for a compressed key.
+
+    p = 3 (mod 4), so a^((p+1)/4) is a square root of a whenever a has one; squaring it back tells.
+    An x outside [0, p) gets a y here and is refused by the Sm2PublicKey range check.
+    """
+    rhs = (x * x * x + A * x + B) % P
+    y = pow(rhs, (P + 1) // 4, P)
+    if y * y % P != rhs:
+        raise KeyFormatError("SM2 public key: point is not on the curve sm2p256v1 (compressed X has no square root)")
+    return P - y if (y & 1) != odd else y
+
+
 def _double(p1: _Jacobian) -> _Jacobian:
     """Point doubling in Jacobian coordinates for a = -3 (dbl-2001-b, with Z3 = 2*Y1*Z1)."""
     x1, y1, z1 = p1
@@ -250,12 +263,16 @@ class Sm2PublicKey:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Sm2PublicKey":
-        """Read ``04 || X || Y`` (65 bytes) or ``X || Y`` (64 bytes)."""
+        """Read ``04 || X || Y`` (65 bytes), ``X || Y`` (64 bytes) or compressed ``02/03 || X`` (33 bytes)."""
+        if len(data) == 33 and data[0] in (2, 3):
+            x = int.from_bytes(data[1:], "big")
+            return cls(x, _decompressed_y(x, odd=data[0] == 3))
         if len(data) == 65 and data[0] == 4:
             data = data[1:]
         if len(data) != 64:
             raise KeyFormatError(
-                f"SM2 public key: expected 65 bytes (04||X||Y) or 64 bytes (X||Y), got {len(data)}"
+                "SM2 public key: expected 65 bytes (04||X||Y), 64 bytes (X||Y) or 33 bytes (02/03||X),"
+                f" got {len(data)}"
             )
         return cls(int.from_bytes(data[:32], "big"), int.from_bytes(data[32:], "big"))
 
