@@ -220,7 +220,7 @@ func TestResponseOnlyRequest(t *testing.T) {
 				t.Fatal(err)
 			}
 			plain, err := DecryptResponse(session, encrypted)
-			if err != nil || marshal(t, plain) != marshal(t, response) {
+			if err != nil || !sameValue([]byte(marshal(t, plain)), []byte(marshal(t, response))) {
 				t.Fatalf("%v: response %v", c, err)
 			}
 		}
@@ -473,7 +473,7 @@ func TestSessionWithoutIv(t *testing.T) {
 			}
 			ivs = append(ivs, iv)
 			plain, err := DecryptResponse(session, encrypted)
-			if err != nil || marshal(t, plain) != marshal(t, response) {
+			if err != nil || !sameValue([]byte(marshal(t, plain)), []byte(marshal(t, response))) {
 				t.Fatalf("%s: %v", c.algorithm, err)
 			}
 		}

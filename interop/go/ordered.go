@@ -186,3 +186,13 @@ func tokens(data []byte) ([]interface{}, error) {
 		out = append(out, tok)
 	}
 }
+
+// sameValue reports whether two JSON texts hold the same value, whatever the key order: a body
+// merged back into a response need not keep the order of the fields it replaced.
+func sameValue(a, b []byte) bool {
+	var va, vb interface{}
+	da, db := json.NewDecoder(bytes.NewReader(a)), json.NewDecoder(bytes.NewReader(b))
+	da.UseNumber()
+	db.UseNumber()
+	return da.Decode(&va) == nil && db.Decode(&vb) == nil && reflect.DeepEqual(va, vb)
+}

@@ -220,9 +220,9 @@ func refuseEncrypted(payload *Object, where string) error {
 }
 
 // seal encrypts a payload in body mode (everything not clear) or field mode (fields, which are
-// field paths). In body mode a sensitive string becomes "" in the output; with dropNonStrings (the
-// request side) a sensitive value of any other type is removed, else it becomes "" as well.
-func seal(session Session, suite Suite, payload *Object, clear map[string]bool, fields []string, iv []byte, dropNonStrings bool, where string) (*Object, []string, [][]byte, error) {
+// field paths). In body mode a sensitive string becomes "" in the output and a sensitive value
+// of any other type is removed, in requests and responses alike.
+func seal(session Session, suite Suite, payload *Object, clear map[string]bool, fields []string, iv []byte, where string) (*Object, []string, [][]byte, error) {
 	if err := refuseEncrypted(payload, where); err != nil {
 		return nil, nil, nil, err
 	}
@@ -244,7 +244,7 @@ func seal(session Session, suite Suite, payload *Object, clear map[string]bool, 
 			if clear[k] {
 				continue
 			}
-			if raw, _ := payload.Get(k); dropNonStrings && !isJSON(raw, '"') {
+			if raw, _ := payload.Get(k); !isJSON(raw, '"') {
 				out.Delete(k)
 			} else {
 				out.SetString(k, "")
@@ -420,7 +420,7 @@ func encryptRequestWith(params *Object, pub PublicKey, suite Suite, session Sess
 		return nil, Session{}, err
 	}
 	session.Blob = blob
-	wire, names, tags, err := seal(session, suite, params, protocolParams, fields, session.IV, true, "params")
+	wire, names, tags, err := seal(session, suite, params, protocolParams, fields, session.IV, "params")
 	if err != nil {
 		return nil, Session{}, err
 	}
@@ -571,7 +571,7 @@ func EncryptResponse(session Session, response *Object, fields []string, iv []by
 		}
 	}
 	inner, wrapped := unwrapResponse(response)
-	sealed, names, tags, err := seal(session, suite, inner, responseClearFields, fields, iv, false, "Response")
+	sealed, names, tags, err := seal(session, suite, inner, responseClearFields, fields, iv, "Response")
 	if err != nil {
 		return nil, err
 	}
