@@ -15,6 +15,7 @@ from .errors import (
     EnvelopeFormatError,
     KeyFormatError,
     OcrCryptoError,
+    UnsupportedActionError,
     UnsupportedAlgorithmError,
 )
 from .keys import (
@@ -47,6 +48,7 @@ __all__ = [
     "EnvelopeFormatError",
     "DecryptionError",
     "UnsupportedAlgorithmError",
+    "UnsupportedActionError",
     "PublicKey",
     "PrivateKey",
     "generate_private_key",
@@ -63,7 +65,7 @@ __all__ = [
     "Session",
 ]
 
-_TOOLS = ("doctor", "emulator", "tencentcloud", "vectors", "cli")
+_TOOLS = ("actions", "doctor", "emulator", "tencentcloud", "vectors", "cli")
 
 
 def __getattr__(name: str) -> Any:

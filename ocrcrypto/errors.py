@@ -13,6 +13,7 @@ __all__ = [
     "EnvelopeFormatError",
     "DecryptionError",
     "UnsupportedAlgorithmError",
+    "UnsupportedActionError",
     "DECRYPTION_FAILED",
     "printable",
 ]
@@ -36,6 +37,10 @@ class DecryptionError(OcrCryptoError):
 
 class UnsupportedAlgorithmError(OcrCryptoError):
     """No envelope suite is registered under the requested ``Algorithm`` name."""
+
+
+class UnsupportedActionError(OcrCryptoError):
+    """The action carries no envelope, or only the legacy KMS form ocrcrypto cannot make."""
 
 
 DECRYPTION_FAILED = "decryption failed"

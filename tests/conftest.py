@@ -101,3 +101,20 @@ def sdk_client(endpoint: str, secret_id: str = None, secret_key: str = None):
     cred = credential.Credential(secret_id or DEFAULT_SECRET_ID, secret_key or DEFAULT_SECRET_KEY)
     profile = ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint=endpoint, reqTimeout=30))
     return ocr_client.OcrClient(cred, "ap-guangzhou", profile)
+
+
+def faceid_client(endpoint: str, secret_id: str = None, secret_key: str = None, *, asynchronous: bool = False):
+    """The official SDK's FaceID client (sync, or its async one), pointed at an emulator."""
+    from tencentcloud.common import credential
+    from tencentcloud.common.profile.client_profile import ClientProfile
+    from tencentcloud.common.profile.http_profile import HttpProfile
+
+    from ocrcrypto.emulator import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
+
+    if asynchronous:
+        from tencentcloud.faceid.v20180301.faceid_client_async import FaceidClient
+    else:
+        from tencentcloud.faceid.v20180301.faceid_client import FaceidClient
+    cred = credential.Credential(secret_id or DEFAULT_SECRET_ID, secret_key or DEFAULT_SECRET_KEY)
+    profile = ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint=endpoint, reqTimeout=30))
+    return FaceidClient(cred, "ap-guangzhou", profile)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 
 import pytest
@@ -10,27 +11,53 @@ pytest.importorskip("tencentcloud.ocr.v20181119", reason="the official SDK is no
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException  # noqa: E402
 
 from ocrcrypto import emulator  # noqa: E402
-from ocrcrypto.errors import DecryptionError, EnvelopeFormatError, KeyFormatError  # noqa: E402
-from ocrcrypto.tencentcloud import encrypted_call  # noqa: E402
+from ocrcrypto.errors import DecryptionError, EnvelopeFormatError, KeyFormatError, UnsupportedActionError  # noqa: E402
+from ocrcrypto.tencentcloud import encrypted_call, encrypted_call_async  # noqa: E402
 
-from .conftest import sdk_client  # noqa: E402
+from .conftest import faceid_client, sdk_client  # noqa: E402
 
 ACTION = "RecognizeEncryptedIDCardOCR"
 
 
 @pytest.mark.parametrize(
-    "action, params, message",
+    "action, params, error, message",
     [
-        ("RecognizeNothing", {"ImageUrl": "https://x/a.jpg"}, "action: 'RecognizeNothing' is not an action of OcrClient"),
-        (ACTION, {"ImageUrl": "https://x/a.jpg", "Colour": "red"}, "params.Colour: not a field of RecognizeEncryptedIDCardOCRRequest"),
-        ("IDCardOCR", {"ImageUrl": "https://x/a.jpg"}, "action: IDCardOCRRequest has no EncryptedBody field; IDCardOCR takes no encrypted input"),
+        ("RecognizeNothing", {"ImageUrl": "https://x/a.jpg"}, UnsupportedActionError, "action 'RecognizeNothing' carries no envelope"),
+        (ACTION, {"ImageUrl": "https://x/a.jpg", "Colour": "red"}, EnvelopeFormatError, "params.Colour: not a field of RecognizeEncryptedIDCardOCRRequest"),
+        ("IDCardOCR", {"ImageUrl": "https://x/a.jpg"}, UnsupportedActionError, "action 'IDCardOCR' carries no envelope"),
+        ("IdCardVerification", {"IdCard": "1", "Name": "n"}, UnsupportedActionError, "action IdCardVerification belongs to faceid 2018-03-01; this client is ocr 2018-11-19"),
+        ("PhoneVerification", {"IdCard": "1"}, UnsupportedActionError, "action PhoneVerification is not supported: the legacy KMS mode"),
+        (ACTION, {"ImageUrl": "https://x/a.jpg"}, EnvelopeFormatError, "fields: RecognizeEncryptedIDCardOCR is a body action; it names no fields to encrypt"),
+        (ACTION, ["ImageUrl"], EnvelopeFormatError, "params: expected a mapping, got list"),
     ],
 )
-def test_refused_before_calling(keypairs, action, params, message):
+def test_refused_before_calling(keypairs, action, params, error, message):
     client = sdk_client("127.0.0.1:9")  # nothing listens there: a call would fail differently
+    fields = ["ImageUrl"] if message.startswith("fields:") else None
+    with pytest.raises(error) as info:
+        encrypted_call(client, action, params, keypairs["SM4-GCM"][0], "SM4-GCM", fields=fields)
+    assert str(info.value).startswith(message), str(info.value)
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        (["Phone"], "fields: IdCardVerification takes encrypted Name, IdCard, not 'Phone'"),
+        ("IdCard", "fields: expected a list of field names, not a single string"),
+    ],
+)
+def test_faceid_field_choice_is_checked(keypairs, fields, message):
     with pytest.raises(EnvelopeFormatError) as info:
-        encrypted_call(client, action, params, keypairs["SM4-GCM"][0], "SM4-GCM")
+        encrypted_call(faceid_client("127.0.0.1:9"), "IdCardVerification", {"IdCard": "1", "Name": "n"}, keypairs["SM4-GCM"][0], "SM4-GCM", fields=fields)
     assert str(info.value) == message
+
+
+def test_sync_and_async_clients_are_not_mixed_up(keypairs):
+    public = keypairs["SM4-GCM"][0]
+    with pytest.raises(EnvelopeFormatError, match="is an async client; use await encrypted_call_async"):
+        encrypted_call(faceid_client("127.0.0.1:9", asynchronous=True), "IdCardVerification", {"IdCard": "1"}, public, "SM4-GCM")
+    with pytest.raises(EnvelopeFormatError, match="is not an async client; use encrypted_call"):
+        asyncio.run(encrypted_call_async(faceid_client("127.0.0.1:9"), "IdCardVerification", {"IdCard": "1"}, public, "SM4-GCM"))
 
 
 def test_not_an_sdk_client(keypairs):
@@ -67,11 +94,3 @@ def test_response_decryption_errors_are_ocrcrypto_errors(emulator_server, keypai
     _, endpoint = emulator_server(TamperingEmulator)
     with pytest.raises(DecryptionError, match="Response.EncryptedBody: decryption failed"):
         encrypted_call(sdk_client(endpoint), ACTION, {"ImageUrl": "https://x/a.jpg"}, keypairs[algorithm][0], algorithm)
-
-
-def test_field_mode_passes_through(emulator_server, keypairs):
-    """Field mode is the FaceID shape; the OCR emulator answers it with its parameter check."""
-    _, endpoint = emulator_server()
-    with pytest.raises(TencentCloudSDKException) as info:
-        encrypted_call(sdk_client(endpoint), ACTION, {"ImageUrl": "https://x/a.jpg"}, keypairs["SM4-GCM"][0], "SM4-GCM", fields=["ImageUrl"])
-    assert info.value.code == "MissingParameter"
