@@ -1,8 +1,12 @@
 """The ``ocrcrypto`` command line: click commands that parse arguments, call the library, print.
 
-Output is JSON on stdout, diagnostics on stderr; ``-`` means stdin or stdout. Errors are one line
-``error: ...`` on stderr (``--debug`` shows the traceback); exit 0 ok, 1 a crypto or format
-failure, 2 a usage error. Key material is printed only with ``--show-key``.
+Output is JSON on stdout (or ``-o FILE``), diagnostics on stderr; ``-`` means stdin or stdout.
+Errors are one line ``error: ...`` on stderr (``--debug``, anywhere on the line, shows the
+traceback). Exit codes: 0 ok; 1 the input failed (a format, key or crypto error, a doctor
+problem, an API error in a response); 2 the command line is wrong (an unknown option, a missing
+or unreadable file, an output that exists without ``--force``). Key material is printed only
+with ``--show-key``; files that hold a key or decrypted data are created 0600, atomically,
+never through a symlink.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import traceback
 from importlib import resources
 from pathlib import Path
@@ -19,8 +24,8 @@ import click
 
 from . import __version__, emulator, wire
 from . import vectors as vector_files
-from .envelopes import algorithms, get_envelope
-from .errors import OcrCryptoError
+from .envelopes import algorithm_for_key, algorithms, get_envelope
+from .errors import OcrCryptoError, printable
 from .keys import (
     generate_private_key,
     key_type,
@@ -39,7 +44,11 @@ EXIT_USAGE = 2
 
 
 class CliError(Exception):
-    """A failure the user can fix from the message alone (exit 1)."""
+    """The input failed, and the message says why (exit 1)."""
+
+
+class PathError(Exception):
+    """A file named on the command line cannot be used (exit 2)."""
 
 
 class _Main(click.Group):
@@ -47,7 +56,8 @@ class _Main(click.Group):
 
     def main(self, args: Optional[Sequence[str]] = None, prog_name: Optional[str] = None, **extra: Any) -> Any:  # type: ignore[override]
         argv = list(sys.argv[1:] if args is None else args)
-        debug = "--debug" in argv
+        debug = "--debug" in argv[: argv.index("--")] if "--" in argv else "--debug" in argv
+        argv = [a for a in argv if a != "--debug"] if debug else argv
         try:
             code = super().main(argv, prog_name, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as exc:
@@ -55,29 +65,30 @@ class _Main(click.Group):
             sys.exit(0)
         except click.UsageError as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
-            click.echo(f"error: {exc.format_message()}{hint}", err=True)
-            sys.exit(EXIT_USAGE)
+            _fail(f"{exc.format_message()}{hint}", EXIT_USAGE, debug)
         except click.ClickException as exc:
-            click.echo(f"error: {exc.format_message()}", err=True)
-            sys.exit(exc.exit_code)
+            _fail(exc.format_message(), EXIT_USAGE if exc.exit_code == EXIT_USAGE else EXIT_FAILURE, debug)
         except click.Abort:
-            click.echo("error: aborted", err=True)
-            sys.exit(EXIT_FAILURE)
+            _fail("aborted", EXIT_FAILURE, debug)
         except (OcrCryptoError, CliError) as exc:
-            if debug:
-                traceback.print_exc()
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_FAILURE)
-        except OSError as exc:  # a file the user named could not be written or read
-            if debug:
-                traceback.print_exc()
-            click.echo(f"error: {exc.strerror or exc}: {exc.filename}" if exc.filename else f"error: {exc.strerror or exc}", err=True)
-            sys.exit(EXIT_FAILURE)
+            _fail(str(exc), EXIT_FAILURE, debug)
+        except PathError as exc:
+            _fail(str(exc), EXIT_USAGE, debug)
+        except OSError as exc:
+            name = f": {_shown(exc.filename)}" if exc.filename else ""
+            _fail(f"{exc.strerror or exc}{name}", EXIT_USAGE, debug)
         sys.exit(code if isinstance(code, int) else 0)
 
 
+def _fail(message: str, code: int, debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
+    click.echo(f"error: {' '.join(message.splitlines())}", err=True)
+    sys.exit(code)
+
+
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error (anywhere on the command line).")
 @click.version_option(__version__, prog_name="ocrcrypto")
 def main(debug: bool) -> None:
     """Encrypt and decrypt the sensitive data of the OCR / identity-verification API.
@@ -88,56 +99,108 @@ def main(debug: bool) -> None:
     """
 
 
-# -- helpers -------------------------------------------------------------------------------------
+# -- input and output ----------------------------------------------------------------------------
 
 
-def read_json(stream: IO[bytes], what: str) -> Any:
-    """Parse a JSON document from a binary stream; errors name the input and the position."""
+def read_json(stream: IO[bytes]) -> Any:
+    """Parse the JSON document of INPUT; errors name the file (or stdin) and the position."""
+    name = getattr(stream, "name", "-")
+    shown = "stdin" if name in ("-", "<stdin>") else _shown(name)
+    if shown == "stdin" and stream.isatty():
+        click.echo("reading JSON from the terminal; end it with Ctrl-D (or pass a file name)", err=True)
     data = stream.read()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        return wire.loads(data, what)
+        return wire.loads(data, shown)
     except OcrCryptoError as exc:
         raise CliError(str(exc)) from None
 
 
-def write_json(value: Any, out: IO[str]) -> None:
-    out.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
-    out.flush()
+def dumps(value: Any) -> str:
+    """The JSON the commands print: indented, UTF-8 as is."""
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_secret(path: str, text: str) -> None:
-    """Write a file readable by its owner only (0600), also when it already existed."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        os.fchmod(handle.fileno(), 0o600)
-        handle.write(text)
+def _shown(path: Any) -> str:
+    return printable(path, 400)
+
+
+def check_writable(path: str, option: str, *, force: bool = True) -> Path:
+    """Refuse, before any work, an output path that cannot be written: a directory, a missing
+    parent directory, or an existing file without ``--force``."""
+    target = Path(path)
+    if target.is_dir():
+        raise PathError(f"{option} {_shown(path)}: is a directory")
+    if not force and (target.exists() or target.is_symlink()):
+        raise PathError(f"{option} {_shown(path)}: already exists; pass --force to replace it")
+    if not target.parent.is_dir():
+        raise PathError(f"{option} {_shown(path)}: no such directory {_shown(target.parent)}")
+    return target
+
+
+def write_file(path: str, text: str, *, secret: bool, force: bool = True, option: str = "-o") -> None:
+    """Write ``text`` to ``path`` atomically: a new file in the same directory (0600 for a
+    ``secret``, else as the umask allows), renamed over the old one, so that no reader ever sees
+    half a file or the old file rewritten, and a symlink at ``path`` is replaced, not followed."""
+    target = check_writable(path, option, force=force)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        if not secret:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def emit(value: Any, output: str, *, secret: bool) -> None:
+    """Print JSON to stdout, or write it to the ``-o`` file (0600 when it holds decrypted data)."""
+    if output == "-":
+        click.echo(dumps(value), nl=False)
+    else:
+        write_file(output, dumps(value), secret=secret)
+
+
+def _check_outputs(output: str, session_out: Optional[str], force: bool) -> None:
+    if output != "-":
+        check_writable(output, "-o")
+    if session_out:
+        check_writable(session_out, "--session-out", force=force)
 
 
 def _read_key(path: str, option: str, loader: Any) -> Any:
     try:
         return loader(Path(path).read_bytes())
     except OcrCryptoError as exc:
-        raise CliError(f"{option} {path}: {exc}") from None
+        raise CliError(f"{option} {_shown(path)}: {exc}") from None
 
 
 def _read_session(path: str) -> Session:
     with open(path, "rb") as handle:
-        return Session.from_dict(read_json(handle, f"--session {path}"))
+        return Session.from_dict(read_json(handle))
 
 
-def _save_session(session: Session, path: Optional[str], show_key: bool) -> None:
-    text = json.dumps(session.to_dict(), indent=2) + "\n"
+def _save_session(session: Session, path: Optional[str], show_key: bool, force: bool) -> None:
     if path:
-        write_secret(path, text)
-        click.echo(f"session saved to {path} (mode 0600; it holds the key)", err=True)
+        write_file(path, json.dumps(session.to_dict(), indent=2) + "\n", secret=True, force=force, option="--session-out")
+        click.echo(f"session saved to {_shown(path)} (mode 0600; it holds the key)", err=True)
     if show_key:
         click.echo(f"session (contains the key): {json.dumps(session.to_dict())}", err=True)
 
 
 input_argument = click.argument("input", type=click.File("rb"), default="-", metavar="[INPUT]")
-output_option = click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", show_default=True, help="Where to write the JSON.")
+output_option = click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write the JSON (- for stdout).")
+session_out_option = click.option("--session-out", metavar="FILE", help="Save the session (Algorithm, Key, Iv) here, mode 0600.")
+force_option = click.option("--force", is_flag=True, help="Replace an existing --session-out file.")
+
+
 class AlgorithmType(click.ParamType):
     """An ``Algorithm`` name of the registry, so that a suite added with register_envelope is offered too."""
 
@@ -153,8 +216,6 @@ class AlgorithmType(click.ParamType):
 
 
 ALGORITHM = AlgorithmType()
-algorithm_option = click.option("--algorithm", "-a", type=ALGORITHM, default="AES-256-CBC", show_default=True, help="The envelope suite.")
-show_key_option = click.option("--show-key", is_flag=True, help="Also print the session (with its key) on stderr.")
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -163,62 +224,77 @@ show_key_option = click.option("--show-key", is_flag=True, help="Also print the 
 @main.command()
 @input_argument
 @click.option("--public-key", "-k", "public_key", required=True, type=click.Path(exists=True, dir_okay=False), help="The service's public key, in any format (vendor base64, PEM, DER, hex).")
-@algorithm_option
+@click.option("--algorithm", "-a", type=ALGORITHM, help="The envelope suite. Default: the one the key implies (RSA: AES-256-CBC, SM2: SM4-GCM).")
+@click.option("--action", metavar="NAME", help="An API action (see `ocrcrypto actions`): its mode and fields come from the catalogue.")
 @click.option("--field", "fields", multiple=True, metavar="NAME", help="Field mode: encrypt this field (a name or dotted path) in place (repeatable). Default: body mode.")
 @click.option("--response-only", is_flag=True, help="Encrypt nothing; send only the wrapped key so that the response comes back encrypted.")
 @click.option("--clear", "clear", multiple=True, metavar="NAME", help="Body mode: keep this param in the clear too (besides Action, Version, Region).")
-@click.option("--session-out", type=click.Path(dir_okay=False, writable=True), help="Save the session (Algorithm, Key, Iv) here, mode 0600, to decrypt the response later.")
+@session_out_option
+@force_option
 @output_option
-@show_key_option
-def encrypt(input: IO[bytes], public_key: str, algorithm: str, fields: Tuple[str, ...], response_only: bool, clear: Tuple[str, ...],
-            session_out: Optional[str], output: IO[str], show_key: bool) -> None:
+@click.option("--show-key", is_flag=True, help="Also print the session (with its key) on stderr.")
+def encrypt(input: IO[bytes], public_key: str, algorithm: Optional[str], action: Optional[str], fields: Tuple[str, ...], response_only: bool,
+            clear: Tuple[str, ...], session_out: Optional[str], force: bool, output: str, show_key: bool) -> None:
     """Wrap request params (a JSON object) for the API and print the wire JSON.
 
     \b
-    Example:
+    Examples:
       echo '{"ImageUrl":"https://example.com/id.jpg","CardSide":"FRONT"}' \\
-        | ocrcrypto encrypt --public-key public.txt --algorithm SM4-GCM --session-out session.json
+        | ocrcrypto encrypt --public-key public.txt --session-out session.json
+      echo '{"IdCard":"11010119900101001X","Name":"李明"}' \\
+        | ocrcrypto encrypt --action IdCardVerification --public-key public.txt
     """
     if response_only and (fields or clear):
         raise click.UsageError("--response-only encrypts nothing: it takes no --field or --clear")
     if fields and clear:
         raise click.UsageError("--clear is for body mode; with --field only the named fields are encrypted")
-    params = read_json(input, "INPUT")
+    if action and (response_only or clear):
+        raise click.UsageError("--action takes its mode from the catalogue: drop --response-only and --clear")
+    _check_outputs(output, session_out, force)
+    params = read_json(input)
     key = _read_key(public_key, "--public-key", load_public_key)
     wire_fields: Optional[List[str]] = [] if response_only else (list(fields) or None)
-    request, session = encrypt_request(params, key, algorithm, wire_fields, clear=clear)
-    _save_session(session, session_out, show_key)
-    write_json(request, output)
+    if action:
+        from . import actions
+
+        if not isinstance(params, dict):
+            raise CliError(f"params: expected a JSON object, got {wire.json_type(params)}")
+        params, wire_fields = actions.get(action).request_plan(params, wire_fields)
+    request, session = encrypt_request(params, key, algorithm or algorithm_for_key(key), wire_fields, clear=clear)
+    _save_session(session, session_out, show_key, force)
+    emit(request, output, secret=False)
 
 
 @main.command()
 @input_argument
 @click.option("--private-key", "-k", "private_keys", required=True, multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="The service's private key (PKCS#1/PKCS#8/SEC1 PEM or DER, or raw SM2 hex); repeat it for a keyring.")
-@click.option("--session-out", type=click.Path(dir_okay=False, writable=True), help="Save the request's session here (mode 0600) to encrypt a response with it.")
+@session_out_option
+@force_option
 @output_option
-@show_key_option
-def decrypt(input: IO[bytes], private_keys: Tuple[str, ...], session_out: Optional[str], output: IO[str], show_key: bool) -> None:
-    """Play the service: decrypt a wire request and print the original params.
+@click.option("--show-key", is_flag=True, help="Also print the session (with its key) on stderr.")
+def decrypt(input: IO[bytes], private_keys: Tuple[str, ...], session_out: Optional[str], force: bool, output: str, show_key: bool) -> None:
+    """Play the service: decrypt a wire request and print the original params (-o: mode 0600).
 
     \b
     Example:
       ocrcrypto decrypt wire.json --private-key private.pem --session-out server-session.json
     """
-    request = read_json(input, "INPUT")
+    _check_outputs(output, session_out, force)
+    request = read_json(input)
     keys = [_read_key(path, "--private-key", load_private_key) for path in private_keys]
     params, session = decrypt_request(request, keys)
-    _save_session(session, session_out, show_key)
-    write_json(params, output)
+    _save_session(session, session_out, show_key, force)
+    emit(params, output, secret=True)
 
 
 @main.command("encrypt-response")
 @input_argument
 @click.option("--session", "session_path", required=True, type=click.Path(exists=True, dir_okay=False), help="The request's session file.")
-@click.option("--field", "fields", multiple=True, metavar="NAME", help="Field mode: encrypt this field (a name or dotted path) in place.")
+@click.option("--field", "fields", multiple=True, metavar="PATH", help="Encrypt this field (a name or dotted path) in place (repeatable). Default: the whole body.")
 @click.option("--fresh-iv", is_flag=True, help="Use a new IV for the response instead of the request's (it is sent in the block).")
 @output_option
-def encrypt_response(input: IO[bytes], session_path: str, fields: Tuple[str, ...], fresh_iv: bool, output: IO[str]) -> None:
+def encrypt_response(input: IO[bytes], session_path: str, fields: Tuple[str, ...], fresh_iv: bool, output: str) -> None:
     """Play the service: encrypt a response (with or without its {"Response": ...} wrapper).
 
     \b
@@ -226,52 +302,67 @@ def encrypt_response(input: IO[bytes], session_path: str, fields: Tuple[str, ...
       echo '{"Response":{"Name":"DEMO","IdNum":"000000","RequestId":"r1"}}' \\
         | ocrcrypto encrypt-response --session server-session.json
     """
-    response = read_json(input, "INPUT")
+    _check_outputs(output, None, True)
+    response = read_json(input)
     session = _read_session(session_path)
-    write_json(session.encrypt_response(response, fields=list(fields) or None, fresh_iv=fresh_iv), output)
+    emit(session.encrypt_response(response, fields=list(fields) or None, fresh_iv=fresh_iv), output, secret=False)
 
 
 @main.command("decrypt-response")
 @input_argument
 @click.option("--session", "session_path", required=True, type=click.Path(exists=True, dir_okay=False), help="The session saved by `encrypt --session-out`.")
 @output_option
-def decrypt_response(input: IO[bytes], session_path: str, output: IO[str]) -> None:
+def decrypt_response(input: IO[bytes], session_path: str, output: str) -> None:
     """Decrypt an API response with the request's session; same shape out, envelope removed.
+
+    An API error (a response with Error) is printed and exits 1; a response that carries no
+    encryption is printed with a note on stderr. -o writes mode 0600.
 
     \b
     Example:
       ocrcrypto decrypt-response response.json --session session.json
     """
-    response = read_json(input, "INPUT")
+    _check_outputs(output, None, True)
+    response = read_json(input)
     session = _read_session(session_path)
-    write_json(session.decrypt_response(response), output)
+    plain = session.decrypt_response(response)
+    emit(plain, output, secret=True)
+    _, inner = wire.split_response(response)
+    error = inner.get("Error")
+    if error is not None:
+        code = error.get("Code") if isinstance(error, dict) else None
+        message = error.get("Message") if isinstance(error, dict) else None
+        raise CliError(f"the API answered an error: {printable(code)}: {printable(message, 200)}")
+    if inner.get("Encryption") is None:
+        click.echo("note: this response carries no encryption; it is printed as it came", err=True)
 
 
 @main.command()
-@algorithm_option
+@click.option("--algorithm", "-a", type=ALGORITHM, default="AES-256-CBC", show_default=True, help="The suite the key is for.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for public.txt, public.pem and private.pem.")
-@click.option("--force", is_flag=True, help="Overwrite existing key files.")
+@click.option("--force", is_flag=True, help="Replace existing key files.")
 @click.option("--rsa-bits", type=click.IntRange(1024, 8192), default=2048, show_default=True, help="RSA modulus size (the vendor's own key is 1024).")
 def keygen(algorithm: str, out_dir: str, force: bool, rsa_bits: int) -> None:
-    """Make a TEST key pair: public.txt (the vendor's base64-of-PEM form), public.pem, private.pem (0600).
+    """Make a TEST key pair: public.txt (the vendor's base64-of-PEM form), public.pem
+    (SubjectPublicKeyInfo, which every language reads) and private.pem (PKCS#8, mode 0600).
 
     \b
     Example:
       ocrcrypto keygen --algorithm SM4-GCM --out keys/
     """
     directory = Path(out_dir)
-    files = {name: directory / name for name in ("public.txt", "public.pem", "private.pem")}
-    existing = [str(p) for p in files.values() if p.exists()]
+    names = ("public.txt", "public.pem", "private.pem")
+    existing = [_shown(directory / n) for n in names if (directory / n).exists() or (directory / n).is_symlink()]
     if existing and not force:
-        raise CliError(f"{', '.join(existing)} already exist(s); pass --force to overwrite")
+        raise PathError(f"{', '.join(existing)} already exist(s); pass --force to replace them")
     directory.mkdir(parents=True, exist_ok=True)
     private = generate_private_key(get_envelope(algorithm).key_type, rsa_bits=rsa_bits)
     public = public_key_of(private)
-    files["public.txt"].write_text(vendor_public_key(public) + "\n")
-    files["public.pem"].write_text(public_key_pem(public))
-    write_secret(str(files["private.pem"]), private_key_pem(private))
-    for path in files.values():
-        click.echo(f"wrote {path}", err=True)
+    write_file(str(directory / "private.pem"), private_key_pem(private), secret=True, option="--out")
+    write_file(str(directory / "public.txt"), vendor_public_key(public) + "\n", secret=False, option="--out")
+    write_file(str(directory / "public.pem"), public_key_pem(public, spki=True), secret=False, option="--out")
+    for name in names:
+        click.echo(f"wrote {_shown(directory / name)}", err=True)
 
 
 @main.command()
@@ -289,7 +380,7 @@ def doctor(input: IO[bytes], private_key: Optional[str], session_path: Optional[
     Example:
       ocrcrypto doctor wire.json --private-key private.pem
     """
-    message = read_json(input, "INPUT")
+    message = read_json(input)
     key = _read_key(private_key, "--private-key", load_private_key) if private_key else None
     session = _read_session(session_path) if session_path else None
     from .doctor import diagnose
@@ -297,7 +388,7 @@ def doctor(input: IO[bytes], private_key: Optional[str], session_path: Optional[
     findings = diagnose(message, private_key=key, session=session)
     problems = [f for f in findings if not f.ok]
     if as_json:
-        write_json([{"ok": f.ok, "where": f.where, "message": f.message, "fix": f.fix} for f in findings], sys.stdout)
+        click.echo(dumps([{"ok": f.ok, "where": f.where, "message": f.message, "fix": f.fix} for f in findings]), nl=False)
     else:
         for finding in findings:
             click.echo(str(finding))
@@ -420,7 +511,7 @@ def demo_private_key(algorithm: str) -> Any:
 
 @main.command()
 @click.option("--algorithm", "-a", type=ALGORITHM, help="Only this suite (default: both).")
-@show_key_option
+@click.option("--show-key", is_flag=True, help="Also print the session (with its key) on stderr.")
 def demo(algorithm: Optional[str], show_key: bool) -> None:
     """Walk one sample ID-card request through the envelope, with bundled test keys.
 
@@ -436,19 +527,19 @@ def demo(algorithm: Optional[str], show_key: bool) -> None:
         private = demo_private_key(suite)
         public = public_key_of(private)
         click.echo(f"=== {suite} ===")
-        wire, session = encrypt_request(DEMO_PARAMS, public, suite)
+        request, session = encrypt_request(DEMO_PARAMS, public, suite)
         if show_key:
-            click.echo(f"session (contains the key): {json.dumps(session.to_dict())}")
+            click.echo(f"session (contains the key): {json.dumps(session.to_dict())}", err=True)
         click.echo("1. The wire request your client sends:")
-        write_json(wire, sys.stdout)
-        params, server = decrypt_request(wire, private)
+        click.echo(dumps(request), nl=False)
+        params, server = decrypt_request(request, private)
         click.echo("2. What the service decrypts:")
-        write_json(params, sys.stdout)
+        click.echo(dumps(params), nl=False)
         response = server.encrypt_response(DEMO_RESPONSE)
         click.echo("3. The encrypted response it sends back:")
-        write_json(response, sys.stdout)
+        click.echo(dumps(response), nl=False)
         click.echo("4. What your client decrypts with its session:")
-        write_json(session.decrypt_response(response), sys.stdout)
+        click.echo(dumps(session.decrypt_response(response)), nl=False)
         click.echo("")
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "register_envelope",
     "get_envelope",
     "algorithms",
+    "algorithm_for_key",
     "open_unchecked",
     "unwrap_key_unchecked",
 ]
@@ -223,6 +224,16 @@ def get_envelope(algorithm: str) -> Envelope:
     close = difflib.get_close_matches(str(algorithm).upper(), known, n=1, cutoff=0.5)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise UnsupportedAlgorithmError(f"Algorithm: {algorithm!r} is not supported (known: {', '.join(known)}){hint}")
+
+
+def algorithm_for_key(key: object) -> str:
+    """The first registered ``Algorithm`` whose key wrap takes this kind of key (RSA: AES-256-CBC,
+    SM2: SM4-GCM): what a key implies when no algorithm is named."""
+    kind = key_type(key)  # type: ignore[arg-type]
+    for name, envelope in _REGISTRY.items():
+        if envelope.key_type == kind:
+            return name
+    raise UnsupportedAlgorithmError(f"Algorithm: no registered suite wraps its key with {kind}")
 
 
 def algorithms() -> List[str]:

@@ -64,13 +64,49 @@ def test_field_mode_and_fresh_iv(tmp_path: Path):
     assert json.loads(run("decrypt-response", "--session", tmp_path / "s.json", input=r.stdout).stdout) == {"Name": "x", "RequestId": "r"}
 
 
-def test_session_file_mode_is_fixed_when_it_existed(tmp_path: Path):
+def test_an_existing_session_file_is_replaced_only_with_force_and_atomically(tmp_path: Path):
     target = tmp_path / "session.json"
     target.write_text("old")
     target.chmod(0o644)
-    r = run("encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "SM4-GCM", "--session-out", target, input=json.dumps(PARAMS))
-    assert r.exit_code == 0
-    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    r = run("encrypt", "--public-key", KEYS["SM4-GCM"][0], "--session-out", target, input=json.dumps(PARAMS))
+    assert r.exit_code == 2 and r.stderr == f"error: --session-out {target}: already exists; pass --force to replace it\n"
+    assert target.read_text() == "old"
+    with open(target) as reader_of_the_old_file:
+        r = run("encrypt", "--public-key", KEYS["SM4-GCM"][0], "--session-out", target, "--force", input=json.dumps(PARAMS))
+        assert r.exit_code == 0
+        assert reader_of_the_old_file.read() == "old"  # a new file was renamed over it, not rewritten in place
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600 and json.loads(target.read_text())["Algorithm"] == "SM4-GCM"
+    assert [p.name for p in tmp_path.iterdir()] == ["session.json"]
+
+
+@pytest.mark.parametrize("command", ["encrypt-session", "decrypt-output", "decrypt-session", "keygen"])
+def test_secrets_are_never_written_through_a_symlink(tmp_path: Path, command):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    link = tmp_path / ("private.pem" if command == "keygen" else "out.json")
+    link.symlink_to(victim)
+    public, private = KEYS["SM4-GCM"]
+    wire = run("encrypt", "--public-key", public, input=json.dumps(PARAMS)).stdout
+    args = {
+        "encrypt-session": ["encrypt", "--public-key", public, "--session-out", link, "--force"],
+        "decrypt-output": ["decrypt", "--private-key", private, "-o", link],
+        "decrypt-session": ["decrypt", "--private-key", private, "--session-out", link, "--force"],
+        "keygen": ["keygen", "-a", "SM4-GCM", "--out", tmp_path, "--force"],
+    }[command]
+    r = run(*args, input=json.dumps(PARAMS) if command == "encrypt-session" else wire)
+    assert r.exit_code == 0, r.stderr
+    assert victim.read_text() == "precious"
+    assert not link.is_symlink() and stat.S_IMODE(link.stat().st_mode) == 0o600
+
+
+def test_decrypted_output_is_private(tmp_path: Path):
+    public, private = KEYS["AES-256-CBC"]
+    wire = run("encrypt", "--public-key", public, input=json.dumps(PARAMS)).stdout
+    os.umask(0o022)
+    assert run("decrypt", "--private-key", private, "-o", tmp_path / "params.json", input=wire).exit_code == 0
+    assert stat.S_IMODE((tmp_path / "params.json").stat().st_mode) == 0o600
+    assert run("encrypt", "--public-key", public, "-o", tmp_path / "wire.json", input=json.dumps(PARAMS)).exit_code == 0
+    assert stat.S_IMODE((tmp_path / "wire.json").stat().st_mode) == 0o644
 
 
 def test_key_is_printed_only_with_show_key(tmp_path: Path):
@@ -89,13 +125,14 @@ def test_keygen(tmp_path: Path, algorithm):
     assert r.exit_code == 0, r.output
     assert stat.S_IMODE((out / "private.pem").stat().st_mode) == 0o600
     public = ocrcrypto.load_public_key((out / "public.txt").read_text())
-    assert ocrcrypto.public_key_pem(public) == (out / "public.pem").read_text()
+    assert ocrcrypto.public_key_pem(public, spki=True) == (out / "public.pem").read_text()
+    assert (out / "public.pem").read_text().startswith("-----BEGIN PUBLIC KEY-----")
     private = ocrcrypto.load_private_key((out / "private.pem").read_bytes())
     wire, _ = ocrcrypto.encrypt_request(PARAMS, public, algorithm)
     assert ocrcrypto.decrypt_request(wire, private)[0] == PARAMS
     before = (out / "private.pem").read_bytes()
     r = run("keygen", "--algorithm", algorithm, "--out", out)
-    assert r.exit_code == 1 and "already exist(s); pass --force to overwrite" in r.stderr
+    assert r.exit_code == 2 and "already exist(s); pass --force to replace them" in r.stderr
     assert (out / "private.pem").read_bytes() == before
     assert run("keygen", "--algorithm", algorithm, "--out", out, "--force").exit_code == 0
     assert (out / "private.pem").read_bytes() != before
@@ -128,7 +165,7 @@ def test_demo(algorithm):
 def test_demo_both_suites_and_show_key():
     r = run("demo", "--show-key")
     assert r.exit_code == 0 and "=== AES-256-CBC ===" in r.stdout and "=== SM4-GCM ===" in r.stdout
-    assert r.stdout.count("session (contains the key)") == 2
+    assert r.stderr.count("session (contains the key)") == 2 and "session (contains the key)" not in r.stdout
 
 
 @pytest.mark.parametrize(
@@ -139,7 +176,7 @@ def test_demo_both_suites_and_show_key():
 )
 def test_help_has_an_example(command):
     r = run(*command, "--help")
-    assert r.exit_code == 0 and "Usage: " in r.stdout and "Example:" in r.stdout
+    assert r.exit_code == 0 and "Usage: " in r.stdout and "Example" in r.stdout
 
 
 # -- errors --------------------------------------------------------------------------------------
@@ -152,18 +189,27 @@ def test_help_has_an_example(command):
         (["encrypt", "--public-key", "/nonexistent"], "{}", 2, "error: Invalid value for '--public-key'"),
         (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "SM4"], "{}", 2, "error: Invalid value for '--algorithm'"),
         (["frobnicate"], "", 2, "error: No such command 'frobnicate'"),
-        (["encrypt", "--public-key", KEYS["SM4-GCM"][0]], "{not json", 1, "error: INPUT: not valid JSON (Expecting property name enclosed in double quotes at line 1 column 2)"),
-        (["encrypt", "--public-key", KEYS["SM4-GCM"][0]], '{"a":1,"a":2}', 1, "error: INPUT: JSON has a duplicate key 'a'"),
-        (["encrypt", "--public-key", KEYS["SM4-GCM"][0]], json.dumps(PARAMS), 1, "error: AES-256-CBC wraps its key with RSA: got an SM2 public key"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0]], "{not json", 1, "error: stdin: not valid JSON (Expecting property name enclosed in double quotes at line 1 column 2)"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0]], '{"a":1,"a":2}', 1, "error: stdin: JSON has a duplicate key 'a'"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "AES-256-CBC"], json.dumps(PARAMS), 1, "error: AES-256-CBC wraps its key with RSA: got an SM2 public key"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "--action", "Nope"], json.dumps(PARAMS), 1, "error: action 'Nope' carries no envelope"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "--action", "PhoneVerification"], json.dumps(PARAMS), 1, "error: action PhoneVerification is not supported"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "--action", "IdCardVerification"], "[1]", 1, "error: params: expected a JSON object, got an array"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "--response-only", "--field", "A"], "{}", 2, "error: --response-only encrypts nothing"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "--field", "A", "--clear", "B"], "{}", 2, "error: --clear is for body mode"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "--action", "MobileStatus", "--response-only"], "{}", 2, "error: --action takes its mode"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "-o", DATA], "{}", 2, f"error: -o {DATA}: is a directory"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "-o", DATA / "no" / "w.json"], json.dumps(PARAMS), 2, f"error: -o {DATA / 'no' / 'w.json'}: no such directory"),
+        (["encrypt", "--public-key", KEYS["SM4-GCM"][0]], "", 1, "error: stdin: empty, expected JSON"),
         (["encrypt", "--public-key", DATA / "README.md"], json.dumps(PARAMS), 1, "error: --public-key "),
         (["encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "SM4-GCM", "--field", "Nope"], json.dumps(PARAMS), 1,
          "error: params.Nope: named in fields, but not in the params"),
         (["decrypt", "--private-key", KEYS["SM4-GCM"][1]], '{"ImageUrl":"x"}', 1, "error: request.Encryption: missing"),
         (["decrypt", "--private-key", KEYS["SM4-GCM"][0]], "{}", 1, "error: --private-key "),
-        (["doctor"], "[1", 1, "error: INPUT: not valid JSON"),
-        (["doctor"], '{"a": NaN}', 1, "error: INPUT: JSON has a non-standard number NaN"),
-        (["doctor"], "[" * 100000, 1, "error: INPUT: JSON nested more than 200 levels deep"),
-        (["doctor"], b"\xff\xfe{}", 1, "error: INPUT: not UTF-8 text"),
+        (["doctor"], "[1", 1, "error: stdin: not valid JSON"),
+        (["doctor"], '{"a": NaN}', 1, "error: stdin: JSON has a non-standard number NaN"),
+        (["doctor"], "[" * 100000, 1, "error: stdin: JSON nested more than 200 levels deep"),
+        (["doctor"], b"\xff\xfe{}", 1, "error: stdin: not UTF-8 text"),
     ],
 )
 def test_errors_are_one_line_with_exit_codes(args, stdin, code, message):
@@ -174,14 +220,16 @@ def test_errors_are_one_line_with_exit_codes(args, stdin, code, message):
     assert "Traceback" not in r.stderr
 
 
-def test_unwritable_paths_are_one_line_errors(tmp_path: Path):
+def test_unwritable_paths_are_usage_errors(tmp_path: Path):
     target = tmp_path / "missing-dir" / "session.json"
     r = run("encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "SM4-GCM", "--session-out", target, input=json.dumps(PARAMS))
-    assert r.exit_code == 1 and r.stderr == f"error: No such file or directory: {target}\n"
+    assert r.exit_code == 2 and r.stderr == f"error: --session-out {target}: no such directory {target.parent}\n"
     blocker = tmp_path / "file"
     blocker.write_text("x")
     r = run("keygen", "--algorithm", "SM4-GCM", "--out", blocker / "keys")
-    assert r.exit_code == 1 and r.stderr.startswith("error: ") and len(r.stderr.splitlines()) == 1
+    assert r.exit_code == 2 and r.stderr.startswith("error: ") and len(r.stderr.splitlines()) == 1
+    r = run("decrypt-response", tmp_path / "absent.json", "--session", tmp_path / "absent.json")
+    assert r.exit_code == 2 and "does not exist" in r.stderr
 
 
 def test_service_side_tamper_is_the_uniform_error(tmp_path: Path):
@@ -199,11 +247,16 @@ def test_session_file_errors(tmp_path: Path):
     assert r.exit_code == 1 and r.stderr.strip() == "error: session.Key: missing"
     bad.write_text("nope")
     r = run("decrypt-response", "--session", bad, input="{}")
-    assert r.exit_code == 1 and r.stderr.startswith(f"error: --session {bad}: not valid JSON")
+    assert r.exit_code == 1 and r.stderr.startswith(f"error: {bad}: not valid JSON")
+    r = run("decrypt-response", "--session", bad, tmp_path / "nope.json")
+    assert r.exit_code == 2
 
 
-def test_debug_shows_the_traceback():
-    r = run("--debug", "decrypt", "--private-key", KEYS["SM4-GCM"][1], input='{"a":1}')
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_shows_the_traceback_wherever_it_stands(where):
+    args = ["decrypt", "--private-key", KEYS["SM4-GCM"][1]]
+    args = ["--debug", *args] if where == "before" else [*args, "--debug"]
+    r = run(*args, input='{"a":1}')
     assert r.exit_code == 1 and "Traceback" in r.stderr and r.stderr.strip().endswith("error: request.Encryption: missing; this request is not encrypted")
 
 
@@ -254,4 +307,81 @@ def test_closed_stdout_is_quiet():
 
 def test_debug_shows_the_traceback_of_a_file_error(tmp_path: Path):
     r = run("--debug", "encrypt", "--public-key", KEYS["SM4-GCM"][0], "-a", "SM4-GCM", "--session-out", tmp_path / "no" / "s.json", input=json.dumps(PARAMS))
-    assert r.exit_code == 1 and "Traceback" in r.stderr and "FileNotFoundError" in r.stderr
+    assert r.exit_code == 2 and "Traceback" in r.stderr and "PathError" in r.stderr
+
+
+# -- the suite a key implies, actions, response-only, keyrings, responses -------------------------
+
+
+def test_the_key_implies_the_suite(algorithm):
+    public, private = KEYS[algorithm]
+    r = run("encrypt", "--public-key", public, input=json.dumps(PARAMS))
+    assert r.exit_code == 0 and json.loads(r.stdout)["Encryption"]["Algorithm"] == algorithm
+
+
+@pytest.mark.parametrize(
+    "action, params, encrypt_list, added",
+    [
+        ("IdCardVerification", {"IdCard": "11010119900101001X", "Name": "李明"}, ["Name", "IdCard"], {}),
+        ("BankCard4EVerification", {"Name": "n", "BankCard": "6222", "IdCard": "1", "Phone": "138", "CertType": 0}, ["Name", "IdCard", "Phone", "BankCard"], {}),
+        ("GetDetectInfoEnhanced", {"BizToken": "t", "RuleId": "1"}, [], {"IsEncryptResponse": True}),
+        ("DetectAIFakeFaces", {"FaceInput": "AAAA", "FaceInputType": 1}, ["EncryptedBody"], {}),
+    ],
+)
+def test_encrypt_takes_the_mode_from_the_action(tmp_path: Path, action, params, encrypt_list, added):
+    public, private = KEYS["SM4-GCM"]
+    r = run("encrypt", "--public-key", public, "--action", action, input=json.dumps(params))
+    assert r.exit_code == 0, r.stderr
+    wire = json.loads(r.stdout)
+    assert wire["Encryption"]["EncryptList"] == encrypt_list
+    r = run("decrypt", "--private-key", private, input=r.stdout)
+    assert json.loads(r.stdout) == {**params, **added}
+
+
+def test_response_only_and_a_keyring(tmp_path: Path):
+    public = KEYS["SM4-GCM"][0]
+    r = run("encrypt", "--public-key", public, "--response-only", "--session-out", tmp_path / "client.json", input='{"BizToken":"t","IsEncryptResponse":true}')
+    wire = json.loads(r.stdout)
+    assert wire["Encryption"]["EncryptList"] == [] and wire["BizToken"] == "t"
+    r = run("decrypt", "--private-key", KEYS["AES-256-CBC"][1], "--private-key", KEYS["SM4-GCM"][1], "--session-out", tmp_path / "server.json", input=r.stdout)
+    assert r.exit_code == 0 and json.loads(r.stdout) == {"BizToken": "t", "IsEncryptResponse": True}
+    response = {"Response": {"Text": {"IdCard": "1", "Name": "n"}, "RequestId": "r"}}
+    r = run("encrypt-response", "--session", tmp_path / "server.json", "--field", "Response.Text.IdCard", input=json.dumps(response))
+    assert json.loads(r.stdout)["Response"]["Text"]["IdCard"] != "1"
+    r = run("decrypt-response", "--session", tmp_path / "client.json", input=r.stdout)
+    assert r.exit_code == 0 and json.loads(r.stdout) == response and r.stderr == ""
+
+
+def test_decrypt_response_reports_an_api_error_and_notes_a_clear_response(tmp_path: Path):
+    session = tmp_path / "s.json"
+    session.write_text(json.dumps(ocrcrypto.Session.new("SM4-GCM").to_dict()))
+    error = {"Response": {"Error": {"Code": "FailedOperation.ImageDecodeFailed", "Message": "bad\nimage"}, "RequestId": "r"}}
+    r = run("decrypt-response", "--session", session, input=json.dumps(error))
+    assert r.exit_code == 1 and json.loads(r.stdout) == error
+    assert r.stderr == "error: the API answered an error: FailedOperation.ImageDecodeFailed: bad\\nimage\n"
+    r = run("decrypt-response", "--session", session, input='{"Response":{"Result":"0","RequestId":"r"}}')
+    assert r.exit_code == 0 and "note: this response carries no encryption" in r.stderr
+
+
+def test_errors_name_the_input_file(tmp_path: Path):
+    bad = tmp_path / "wire.json"
+    bad.write_text("{")
+    r = run("decrypt", bad, "--private-key", KEYS["SM4-GCM"][1])
+    assert r.exit_code == 1 and r.stderr.startswith(f"error: {bad}: not valid JSON")
+
+
+def test_reading_from_a_terminal_says_so(tmp_path: Path):
+    import pty
+
+    session = tmp_path / "s.json"
+    session.write_text(json.dumps(ocrcrypto.Session.new("SM4-GCM").to_dict()))
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "ocrcrypto", "decrypt-response", "--session", str(session)],
+                               stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(terminal)
+    os.write(controller, b'{"Response":{"RequestId":"r"}}\n\x04')
+    out, err = process.communicate(timeout=60)
+    os.close(controller)
+    assert process.returncode == 0, err
+    assert err.decode().startswith("reading JSON from the terminal; end it with Ctrl-D")
+    assert json.loads(out) == {"Response": {"RequestId": "r"}}
