@@ -28,36 +28,42 @@ def unavailable(reason: str) -> None:
 
 @dataclass
 class KeyFiles:
-    """One key pair written the way users hold it: the vendor's public form and a private PEM."""
+    """One key pair written the way users hold it (the vendor's public form and a private PEM),
+    and the keyring the service side decrypts with: a wrong key of each suite before the right one."""
 
     public: Path
     private: Path
+    keyring: Sequence[Path] = ()
 
 
 @dataclass
 class Implementation:
     name: str
 
-    def encrypt(self, params: Dict[str, Any], algorithm: str, fields: Optional[List[str]], keys: KeyFiles) -> Tuple[Dict[str, Any], Dict[str, str]]:
+    def encrypt(self, params: Dict[str, Any], algorithm: str, fields: Optional[List[str]], keys: KeyFiles, *, response_only: bool = False) -> Tuple[Dict[str, Any], Dict[str, Any]]:
         raise NotImplementedError
 
-    def decrypt(self, wire: Dict[str, Any], keys: KeyFiles) -> Dict[str, Any]:
+    def decrypt(self, wire: Dict[str, Any], keys: KeyFiles) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+        """(params, the service's session) with the keyring."""
         raise NotImplementedError
 
-    def encrypt_response(self, response: Dict[str, Any], session: Dict[str, str], fields: Optional[List[str]], fresh_iv: bool) -> Dict[str, Any]:
+    def encrypt_response(self, response: Dict[str, Any], session: Dict[str, Any], fields: Optional[List[str]], fresh_iv: bool) -> Dict[str, Any]:
         raise NotImplementedError
 
-    def decrypt_response(self, wire: Dict[str, Any], session: Dict[str, str]) -> Dict[str, Any]:
+    def decrypt_response(self, wire: Dict[str, Any], session: Dict[str, Any]) -> Dict[str, Any]:
         raise NotImplementedError
 
 
 class Python(Implementation):
-    def encrypt(self, params, algorithm, fields, keys):
-        wire, session = ocrcrypto.encrypt_request(params, ocrcrypto.load_public_key(keys.public.read_bytes()), algorithm, fields)
+    def encrypt(self, params, algorithm, fields, keys, *, response_only=False):
+        public = ocrcrypto.load_public_key(keys.public.read_bytes())
+        wire, session = ocrcrypto.encrypt_request(params, public, algorithm, [] if response_only else fields)
         return wire, session.to_dict()
 
     def decrypt(self, wire, keys):
-        return ocrcrypto.decrypt_request(wire, ocrcrypto.load_private_key(keys.private.read_bytes()))[0]
+        ring = [ocrcrypto.load_private_key(path.read_bytes()) for path in keys.keyring or [keys.private]]
+        params, session = ocrcrypto.decrypt_request(wire, ring)
+        return params, session.to_dict()
 
     def encrypt_response(self, response, session, fields, fresh_iv):
         return ocrcrypto.Session.from_dict(session).encrypt_response(response, fields=fields, fresh_iv=fresh_iv)
@@ -82,20 +88,29 @@ class Command(Implementation):
             raise AssertionError(f"{self.name} {args[0]} failed ({result.returncode}): {result.stderr.decode(errors='replace')[-2000:]}")
         return json.loads(result.stdout)
 
-    def session_file(self, session: Dict[str, str]) -> Path:
-        path = self.workdir / f"session-{abs(hash(json.dumps(session, sort_keys=True)))}.json"
+    def session_file(self, session: Dict[str, Any]) -> Path:
+        path = self.workdir / f"session-{self.name}-{abs(hash(json.dumps(session, sort_keys=True)))}.json"
         path.write_text(json.dumps(session))
         return path
 
-    def encrypt(self, params, algorithm, fields, keys):
+    def encrypt(self, params, algorithm, fields, keys, *, response_only=False):
         args = ["encrypt", "--public-key", str(keys.public), "--algorithm", algorithm, *self.encrypt_args]
         for name in fields or ():
             args += ["--field", name]
+        if response_only:
+            args.append("--response-only")
         out = self.run(args, params)
         return out["wire"], out["session"]
 
     def decrypt(self, wire, keys):
-        return self.run(["decrypt", "--private-key", str(keys.private)], wire)
+        session_out = self.workdir / f"server-{self.name}-{os.getpid()}-{abs(hash(json.dumps(wire, sort_keys=True)))}.json"
+        args = ["decrypt", "--session-out", str(session_out)]
+        for path in keys.keyring or [keys.private]:
+            args += ["--private-key", str(path)]
+        params = self.run(args, wire)
+        session = json.loads(session_out.read_text())
+        session_out.unlink()
+        return params, session
 
     def encrypt_response(self, response, session, fields, fresh_iv):
         args = ["encrypt-response", "--session", str(self.session_file(session))]
@@ -131,3 +146,20 @@ def build_java() -> Path:
     if result.returncode != 0:
         unavailable(f"the Java reference did not build: {(result.stdout + result.stderr)[-2000:]}")
     return project / "target" / "ocrcrypto-java.jar"
+
+
+JAVA_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+"""C1 only and the serial GC: a short-lived CLI starts faster (the references run hundreds of times)."""
+
+
+def build_node() -> Path:
+    """interop/node, installed from its lockfile (``npm ci``) unless .ci/run already did."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        unavailable("node or npm is not installed")
+    project = ROOT / "interop" / "node"
+    if not (project / "node_modules" / "sm-crypto-v2").is_dir():
+        result = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=project, capture_output=True, text=True, timeout=900)
+        if result.returncode != 0:
+            unavailable(f"npm ci in interop/node failed: {(result.stdout + result.stderr)[-2000:]}")
+    return project / "cli.js"
