@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Callable, FrozenSet, List, Optional, Tuple, TypeVar, Union, cast
+from typing import Any, Callable, FrozenSet, List, Optional, Tuple, TypeVar, Union, cast
 
-from asn1crypto import core
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -62,37 +61,6 @@ _MAX_DER_BYTES = 65536
 """Far above any key's DER (RSA-16384 PKCS#8 is about 9.3 KB); bounds the parser's work on garbage."""
 
 
-class _AlgorithmIdentifier(core.Sequence):
-    _fields = [("algorithm", core.ObjectIdentifier), ("parameters", core.Any, {"optional": True})]
-
-
-class _SubjectPublicKeyInfo(core.Sequence):
-    _fields = [("algorithm", _AlgorithmIdentifier), ("public_key", core.OctetBitString)]
-
-
-class _PrivateKeyInfo(core.Sequence):
-    _fields = [
-        ("version", core.Integer),
-        ("private_key_algorithm", _AlgorithmIdentifier),
-        ("private_key", core.OctetString),
-        ("attributes", core.Any, {"implicit": 0, "optional": True}),
-        ("public_key", core.Any, {"implicit": 1, "optional": True}),
-    ]
-
-
-class _EcParameters(core.Choice):
-    _alternatives = [("named", core.ObjectIdentifier), ("implicit", core.Null), ("specified", core.Sequence)]
-
-
-class _EcPrivateKey(core.Sequence):
-    _fields = [
-        ("version", core.Integer),
-        ("private_key", core.OctetString),
-        ("parameters", _EcParameters, {"explicit": 0, "optional": True}),
-        ("public_key", core.OctetBitString, {"explicit": 1, "optional": True}),
-    ]
-
-
 def key_type(key: Union[PublicKey, PrivateKey]) -> str:
     """``"RSA"`` or ``"SM2"``: the family a loaded key belongs to."""
     if isinstance(key, (rsa.RSAPublicKey, rsa.RSAPrivateKey)):
@@ -131,21 +99,23 @@ def _asn1(what: str, parse: Callable[[], _T]) -> _T:
         raise KeyFormatError(f"{what}: malformed DER or a key type ocrcrypto does not read") from None
 
 
-def _parameters_der(value: core.Asn1Value) -> Optional[bytes]:
-    """The DER of an optional parameters field (an Any or an _EcParameters choice), None if absent."""
-    if isinstance(value, core.Void):
+def _parameters_der(value: Any) -> Optional[bytes]:
+    """The DER of an optional parameters field (an Any or an EcParameters choice), None if absent."""
+    from . import _asn1 as asn1
+    if isinstance(value, asn1.core.Void):
         return None
-    if isinstance(value, core.Choice):
+    if isinstance(value, asn1.core.Choice):
         return value.chosen.dump()
     return value.dump()
 
 
 def _sm2_curve_oid(parameters: Optional[bytes], what: str) -> None:
     """Accept absent/NULL parameters or the sm2p256v1 OID; name any other curve."""
-    if parameters is None or parameters == core.Null().dump():
+    from . import _asn1 as asn1
+    if parameters is None or parameters == asn1.core.Null().dump():
         return
     try:
-        oid = core.ObjectIdentifier.load(parameters).dotted
+        oid = asn1.core.ObjectIdentifier.load(parameters).dotted
     except ValueError:
         raise KeyFormatError(f"{what}: EC parameters are not a named curve (explicit curves are not supported)") from None
     if oid != _OID_SM2:
@@ -166,10 +136,11 @@ def _check_der(der: bytes, what: str) -> None:
 
 
 def _public_from_der(der: bytes) -> PublicKey:
+    from . import _asn1 as asn1
     what = "public key"
     _check_der(der, what)
     try:
-        spki = _SubjectPublicKeyInfo.load(der, strict=True)
+        spki = asn1.SubjectPublicKeyInfo.load(der, strict=True)
         oid = spki["algorithm"]["algorithm"].dotted
     except (ValueError, TypeError):
         spki = None
@@ -192,12 +163,13 @@ def _public_from_der(der: bytes) -> PublicKey:
 
 
 def _sm2_from_ec_private_key(der: bytes, what: str) -> Sm2PrivateKey:
+    from . import _asn1 as asn1
     def parse() -> Tuple[bytes, Optional[bytes], Optional[bytes]]:
-        ec = _EcPrivateKey.load(der, strict=True)
+        ec = asn1.EcPrivateKey.load(der, strict=True)
         if ec["version"].native != 1:
             raise KeyFormatError(f"{what}: ECPrivateKey version must be 1")
         public = ec["public_key"]
-        point = None if isinstance(public, core.Void) else bytes(public.native)
+        point = None if isinstance(public, asn1.core.Void) else bytes(public.native)
         return ec["private_key"].native, point, _parameters_der(ec["parameters"])
 
     scalar, public, parameters = _asn1(what, parse)
@@ -211,10 +183,11 @@ def _sm2_from_ec_private_key(der: bytes, what: str) -> Sm2PrivateKey:
 
 
 def _private_from_der(der: bytes) -> PrivateKey:
+    from . import _asn1 as asn1
     what = "private key"
     _check_der(der, what)
     try:
-        info = _PrivateKeyInfo.load(der, strict=True)
+        info = asn1.PrivateKeyInfo.load(der, strict=True)
         oid = info["private_key_algorithm"]["algorithm"].dotted
         inner = info["private_key"].native
     except (ValueError, TypeError):
@@ -228,7 +201,7 @@ def _private_from_der(der: bytes) -> PrivateKey:
             return _sm2_from_ec_private_key(inner, f"{what} (SM2 PKCS#8)")
         raise KeyFormatError(f"{what}: algorithm OID {printable(oid)} is neither RSA nor SM2")
     try:
-        ec_version = _EcPrivateKey.load(der, strict=True)["version"].native
+        ec_version = asn1.EcPrivateKey.load(der, strict=True)["version"].native
     except (ValueError, TypeError):
         ec_version = None
     if ec_version == 1:
@@ -353,18 +326,20 @@ def load_private_key(data: KeyData) -> PrivateKey:
 # -- writing and generating --------------------------------------------------------------------
 
 
-def _sm2_algorithm() -> _AlgorithmIdentifier:
-    return _AlgorithmIdentifier({"algorithm": _OID_EC, "parameters": core.ObjectIdentifier(_OID_SM2)})
+def _sm2_algorithm() -> Any:
+    from . import _asn1 as asn1
+    return asn1.AlgorithmIdentifier({"algorithm": _OID_EC, "parameters": asn1.core.ObjectIdentifier(_OID_SM2)})
 
 
 def public_key_der(key: PublicKey, *, spki: bool = False) -> bytes:
     """DER: PKCS#1 ``RSAPublicKey`` for RSA (the vendor's form; SubjectPublicKeyInfo with
     ``spki``), SubjectPublicKeyInfo for SM2."""
+    from . import _asn1 as asn1
     if isinstance(key, rsa.RSAPublicKey):
         fmt = serialization.PublicFormat.SubjectPublicKeyInfo if spki else serialization.PublicFormat.PKCS1
         return key.public_bytes(serialization.Encoding.DER, fmt)
     if isinstance(key, Sm2PublicKey):
-        return _SubjectPublicKeyInfo({"algorithm": _sm2_algorithm(), "public_key": key.to_bytes()}).dump()
+        return asn1.SubjectPublicKeyInfo({"algorithm": _sm2_algorithm(), "public_key": key.to_bytes()}).dump()
     raise KeyFormatError(f"public key: not an RSA or SM2 public key ({printable(type(key).__name__)})")
 
 
@@ -382,15 +357,16 @@ def vendor_public_key(key: PublicKey) -> str:
 def private_key_pem(key: PrivateKey, *, traditional: bool = False) -> str:
     """PKCS#8 ``PRIVATE KEY`` PEM, or with ``traditional`` PKCS#1 ``RSA PRIVATE KEY`` / SEC1
     ``EC PRIVATE KEY``; for SM2 the ECPrivateKey carries the public point."""
+    from . import _asn1 as asn1
     if isinstance(key, rsa.RSAPrivateKey):
         fmt = serialization.PrivateFormat.TraditionalOpenSSL if traditional else serialization.PrivateFormat.PKCS8
         return key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption()).decode("ascii")
     if isinstance(key, Sm2PrivateKey):
         value = {"version": 1, "private_key": key.private_bytes(), "public_key": key.public_key.to_bytes()}
         if traditional:
-            value["parameters"] = _EcParameters(name="named", value=_OID_SM2)
-            return _pem("EC PRIVATE KEY", _EcPrivateKey(value).dump())
-        info = _PrivateKeyInfo({"version": 0, "private_key_algorithm": _sm2_algorithm(), "private_key": _EcPrivateKey(value).dump()})
+            value["parameters"] = asn1.EcParameters(name="named", value=_OID_SM2)
+            return _pem("EC PRIVATE KEY", asn1.EcPrivateKey(value).dump())
+        info = asn1.PrivateKeyInfo({"version": 0, "private_key_algorithm": _sm2_algorithm(), "private_key": asn1.EcPrivateKey(value).dump()})
         return _pem("PRIVATE KEY", info.dump())
     raise KeyFormatError(f"private key: not an RSA or SM2 private key ({printable(type(key).__name__)})")
 

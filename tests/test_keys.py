@@ -14,7 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import ocrcrypto
-from ocrcrypto import keys
+from ocrcrypto import _asn1, keys
 from ocrcrypto.errors import KeyFormatError
 from ocrcrypto.hazmat import sm2
 
@@ -74,8 +74,8 @@ def test_rsa_private_formats(name):
 
 def _sm2_oid_in_algorithm_slot() -> bytes:
     """SubjectPublicKeyInfo with the SM2 OID as the algorithm, as some tools write it."""
-    spki = keys._SubjectPublicKeyInfo(
-        {"algorithm": keys._AlgorithmIdentifier({"algorithm": "1.2.156.10197.1.301"}), "public_key": SM2_POINT}
+    spki = _asn1.SubjectPublicKeyInfo(
+        {"algorithm": _asn1.AlgorithmIdentifier({"algorithm": "1.2.156.10197.1.301"}), "public_key": SM2_POINT}
     )
     return spki.dump()
 
@@ -161,14 +161,14 @@ def test_key_type():
 
 
 def _spki_with_point(point: bytes) -> bytes:
-    return keys._SubjectPublicKeyInfo({"algorithm": keys._sm2_algorithm(), "public_key": point}).dump()
+    return _asn1.SubjectPublicKeyInfo({"algorithm": keys._sm2_algorithm(), "public_key": point}).dump()
 
 
 def _sec1(d: bytes, public: bytes = None, curve: str = "1.2.156.10197.1.301") -> bytes:
-    value = {"version": 1, "private_key": d, "parameters": keys._EcParameters(name="named", value=curve)}
+    value = {"version": 1, "private_key": d, "parameters": _asn1.EcParameters(name="named", value=curve)}
     if public is not None:
         value["public_key"] = public
-    return keys._EcPrivateKey(value).dump()
+    return _asn1.EcPrivateKey(value).dump()
 
 
 @pytest.mark.parametrize(
@@ -202,8 +202,8 @@ def _sec1(d: bytes, public: bytes = None, curve: str = "1.2.156.10197.1.301") ->
             "public key: PEM text without a matching -----END line",
         ),
         (
-            keys._SubjectPublicKeyInfo(
-                {"algorithm": keys._AlgorithmIdentifier({"algorithm": "1.3.101.112"}), "public_key": b"\x00" * 32}
+            _asn1.SubjectPublicKeyInfo(
+                {"algorithm": _asn1.AlgorithmIdentifier({"algorithm": "1.3.101.112"}), "public_key": b"\x00" * 32}
             ).dump(),
             "public key: algorithm OID 1.3.101.112 is neither RSA nor SM2",
         ),
@@ -242,8 +242,8 @@ def test_public_key_rejections(data, message):
         (f"{sm2.N - 1:x}", "SM2 private key: scalar out of range"),
         (data_file("rsa1024_public_pkcs1.pem"), "private key: PEM label 'RSA PUBLIC KEY' is not one of"),
         (
-            keys._PrivateKeyInfo(
-                {"version": 0, "private_key_algorithm": keys._AlgorithmIdentifier({"algorithm": "1.3.101.112"}), "private_key": b"\x04\x20" + bytes(32)}
+            _asn1.PrivateKeyInfo(
+                {"version": 0, "private_key_algorithm": _asn1.AlgorithmIdentifier({"algorithm": "1.3.101.112"}), "private_key": b"\x04\x20" + bytes(32)}
             ).dump(),
             "private key: algorithm OID 1.3.101.112 is neither RSA nor SM2",
         ),
@@ -306,8 +306,8 @@ def test_pem_whose_body_is_not_der():
 
 
 def test_pkcs8_with_a_bad_inner_ec_version():
-    inner = keys._EcPrivateKey({"version": 2, "private_key": SM2_D.to_bytes(32, "big")}).dump()
-    info = keys._PrivateKeyInfo({"version": 0, "private_key_algorithm": keys._sm2_algorithm(), "private_key": inner})
+    inner = _asn1.EcPrivateKey({"version": 2, "private_key": SM2_D.to_bytes(32, "big")}).dump()
+    info = _asn1.PrivateKeyInfo({"version": 0, "private_key_algorithm": keys._sm2_algorithm(), "private_key": inner})
     with pytest.raises(KeyFormatError, match=r"private key \(SM2 PKCS#8\): ECPrivateKey version must be 1"):
         ocrcrypto.load_private_key(info.dump())
 
