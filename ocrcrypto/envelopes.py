@@ -192,10 +192,7 @@ class Sm4GcmSm2Envelope:
         """(key, ok) without raising."""
         _check_key_type(self, private_key, "private key")
         assert isinstance(private_key, sm2.Sm2PrivateKey)
-        try:
-            return sm2.decrypt(private_key, blob), True
-        except DecryptionError:
-            return b"", False
+        return sm2.decrypt_unchecked(private_key, blob)
 
     def __repr__(self) -> str:
         return f"<envelope {self.algorithm}>"

@@ -129,6 +129,9 @@ def _nesting(text: str) -> int:
     return deepest
 
 
+_DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_constant=_constant, parse_int=_integer)
+
+
 def loads(data: Union[str, bytes], where: str) -> Any:
     """Parse JSON strictly: UTF-8 only, no duplicate keys, no NaN/Infinity, no integer of more
     than 4000 digits, at most :data:`MAX_DEPTH` levels. Every failure is an EnvelopeFormatError
@@ -147,14 +150,20 @@ def _parse(data: Union[str, bytes]) -> Union[str, Tuple[Any]]:
             data = bytes(data).decode("utf-8")
         except UnicodeDecodeError:
             return "not UTF-8 text"
-    if data.count("[") + data.count("{") > MAX_DEPTH and _nesting(data) > MAX_DEPTH:
+    return parse_text(data)
+
+
+def parse_text(text: str) -> Union[str, Tuple[Any]]:
+    """(value,) or what is wrong with a JSON text; never raises. One decoder, made once: building
+    one per call (what ``json.loads`` with hooks does) costs more than parsing a small body."""
+    if text.count("[") + text.count("{") > MAX_DEPTH and _nesting(text) > MAX_DEPTH:
         return f"JSON nested more than {MAX_DEPTH} levels deep"
     try:
-        return (json.loads(data, object_pairs_hook=_object, parse_constant=_constant, parse_int=_integer),)
+        return (_DECODER.decode(text),)
     except EnvelopeFormatError as exc:
         return f"JSON has a {exc}"
     except json.JSONDecodeError as exc:
-        if not data.strip():
+        if not text.strip():
             return "empty, expected JSON"
         return f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
     except (ValueError, RecursionError):

@@ -31,6 +31,7 @@ __all__ = [
     "Sm2PrivateKey",
     "encrypt",
     "decrypt",
+    "decrypt_unchecked",
     "generate_private_key",
     "kdf",
     "ephemeral_points",
@@ -393,24 +394,34 @@ def encrypt(public_key: Sm2PublicKey, plaintext: bytes, *, k: Optional[int] = No
 
 def decrypt(private_key: Sm2PrivateKey, ciphertext: bytes) -> bytes:
     """Decrypt ``04 || X || Y || C3 || C2``; every failure is the same DecryptionError."""
+    plaintext, ok = decrypt_unchecked(private_key, ciphertext)
+    if not ok:
+        raise DecryptionError(DECRYPTION_FAILED)
+    return plaintext
+
+
+def decrypt_unchecked(private_key: Sm2PrivateKey, ciphertext: bytes) -> Tuple[bytes, bool]:
+    """(plaintext, ok) after the same work whatever is wrong, for the service side.
+
+    Only the layout (length and the 04 prefix, which the sender chose and knows) fails at once. A
+    C1 off the curve is replaced by G and the multiplication by d, the KDF and C3 all run anyway;
+    the result is then dropped.
+    """
     if not isinstance(private_key, Sm2PrivateKey):
         raise KeyFormatError("SM2 decryption needs an SM2 private key")
     if len(ciphertext) <= CIPHERTEXT_OVERHEAD or ciphertext[0] != 4:
-        raise DecryptionError(DECRYPTION_FAILED)
+        return b"", False
     x1 = int.from_bytes(ciphertext[1:33], "big")
     y1 = int.from_bytes(ciphertext[33:65], "big")
-    if not _on_curve(x1, y1):
-        raise DecryptionError(DECRYPTION_FAILED)
+    on_curve = _on_curve(x1, y1)
+    point = (x1, y1) if on_curve else G
     c3 = ciphertext[65:97]
     c2 = ciphertext[97:]
-    shared = _to_affine(_variable_base_multiply((x1, y1), private_key._d))
-    assert shared is not None  # C1 is on the curve, so of order n, and 0 < d < n
+    shared = _to_affine(_variable_base_multiply(point, private_key._d))
+    assert shared is not None  # the point is on the curve, so of order n, and 0 < d < n
     x2 = shared[0].to_bytes(32, "big")
     y2 = shared[1].to_bytes(32, "big")
     t = kdf(x2 + y2, len(c2))
-    if not any(t):
-        raise DecryptionError(DECRYPTION_FAILED)
     plaintext = (int.from_bytes(c2, "big") ^ int.from_bytes(t, "big")).to_bytes(len(c2), "big")
-    if not hmac.compare_digest(_sm3(x2, plaintext, y2), c3):
-        raise DecryptionError(DECRYPTION_FAILED)
-    return plaintext
+    tag_ok = hmac.compare_digest(_sm3(x2, plaintext, y2), c3)
+    return plaintext, on_curve & any(t) & tag_ok
