@@ -43,6 +43,8 @@ class Action:
     mode: str
     fields: Tuple[str, ...]
     """Field mode: the request fields that may be encrypted. Body mode: the params that go in the body."""
+    params: Tuple[str, ...] = ()
+    """Every param the action takes (its SDK request model's fields but the envelope's own)."""
     required: Tuple[Tuple[str, ...], ...] = ()
     """Each inner tuple: at least one of these params must be given (non-empty)."""
     responses: Tuple[ResponseEncryption, ...] = ()
@@ -97,8 +99,37 @@ class Action:
 
 def _faceid(name: str, mode: str, fields: Tuple[str, ...], required: Tuple[Tuple[str, ...], ...], result: Dict[str, Any],
             responses: Tuple[ResponseEncryption, ...] = (), unsupported: str = "") -> Action:
-    return Action(name, "faceid", "2018-03-01", mode, fields, required, responses, result,
+    return Action(name, "faceid", "2018-03-01", mode, fields, tuple(_PARAMS[name].split()), required, responses, result,
                   f"{_SOURCE}: {name}", unsupported)
+
+
+_PARAMS = {  # the fields of each SDK request model, but Encryption and EncryptedBody
+    "RecognizeEncryptedIDCardOCR": "ImageBase64 ImageUrl CardSide Config EnableRecognitionRectify EnableReflectDetail CardWarnType",
+    "DetectAIFakeFaces": "FaceInput FaceInputType",
+    "GetDetectInfoEnhanced": "BizToken RuleId InfoType BestFramesCount IsCutIdCardImage IsNeedIdCardAvatar IsEncrypt IsEncryptResponse IsReturnAllVideo",
+    "GetFaceIdResult": "FaceIdToken IsNeedVideo IsNeedBestFrame IsEncryptResponse",
+    "CheckIdCardInformation": "ImageBase64 ImageUrl Config IsEncrypt IsEncryptResponse",
+    "BankCard2EVerification": "Name BankCard",
+    "BankCard4EVerification": "Name BankCard Phone IdCard CertType",
+    "BankCardVerification": "IdCard Name BankCard CertType",
+    "CheckBankCardInformation": "BankCard",
+    "CheckIdNameDate": "Name IdCard ValidityBegin ValidityEnd",
+    "CheckPhoneAndName": "Mobile Name",
+    "DetectAuth": "RuleId TerminalType IdCard Name RedirectUrl Extra ImageBase64 IntentionVerifyText IntentionQuestions IntentionActions Config",
+    "GetEidToken": "MerchantId IdCard Name Extra Config RedirectUrl",
+    "GetFaceIdToken": "CompareLib IdCard Name ImageBase64 Meta Extra UseCos RuleId MetaData",
+    "IdCardOCRVerification": "IdCard Name ImageBase64 ImageUrl Config",
+    "IdCardVerification": "IdCard Name",
+    "ImageRecognitionV2": "IdCard Name ImageBase64 Optional Extra",
+    "LivenessRecognition": "IdCard Name LivenessType VideoBase64 VideoUrl ValidateData Optional",
+    "MinorsVerification": "Type Mobile IdCard Name",
+    "MobileNetworkTimeVerification": "Mobile",
+    "MobileStatus": "Mobile",
+    "PhoneVerificationCMCC": "IdCard Name Phone",
+    "PhoneVerificationCTCC": "IdCard Name Phone",
+    "PhoneVerificationCUCC": "IdCard Name Phone",
+    "PhoneVerification": "IdCard Name Phone VerifyMode CiphertextBlob EncryptList Iv",
+}
 
 
 def _verdict(**extra: Any) -> Dict[str, Any]:
@@ -112,6 +143,7 @@ _CATALOGUE: Tuple[Action, ...] = (
     Action(
         "RecognizeEncryptedIDCardOCR", "ocr", "2018-11-19", BODY,
         ("ImageBase64", "ImageUrl", "CardSide", "Config", "EnableRecognitionRectify", "EnableReflectDetail", "CardWarnType"),
+        tuple(_PARAMS["RecognizeEncryptedIDCardOCR"].split()),
         (("ImageBase64", "ImageUrl"),),
         (ResponseEncryption(None),),
         {"Name": "EMULATOR TEST", "Sex": "-", "Nation": "-", "Birth": "1900/1/1", "Address": _FAKE,

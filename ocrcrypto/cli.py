@@ -28,7 +28,6 @@ from .envelopes import algorithm_for_key, algorithms, get_envelope
 from .errors import OcrCryptoError, printable
 from .keys import (
     generate_private_key,
-    key_type,
     load_private_key,
     load_public_key,
     private_key_pem,
@@ -435,21 +434,32 @@ def vectors_verify(directory: str) -> None:
 
 @main.command()
 @click.option("--private-key", "-k", "private_keys", required=True, multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="The service's private key; repeat it to serve both suites (one RSA, one SM2).")
+              help="The service's private key; repeat it: one RSA and one SM2 key serve both suites, several of a suite make a keyring (key rotation).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0 picks a free one).")
 @click.option("--secret-id", default=emulator.DEFAULT_SECRET_ID, show_default=True, help="The test SecretId clients must sign with.")
 @click.option("--secret-key", default=emulator.DEFAULT_SECRET_KEY, help="The test SecretKey clients must sign with.")
-@click.option("--fixtures", type=click.Path(exists=True, dir_okay=False), help="JSON: {ImageUrl or image SHA-256: {response fields}}.")
+@click.option("--fixtures", type=click.Path(exists=True, dir_okay=False), help="JSON: {action name, ImageUrl or image SHA-256: {response fields}}.")
 @click.option("--qps", type=click.FloatRange(min=0, min_open=True), help="Answer RequestLimitExceeded above this many requests per second.")
+@click.option("--idle-timeout", type=click.FloatRange(min=0, min_open=True), default=emulator.DEFAULT_IDLE_TIMEOUT, show_default=True,
+              help="Seconds a connection may stay idle before it is closed.")
+@click.option("--max-connections", type=click.IntRange(min=1), default=emulator.DEFAULT_MAX_CONNECTIONS, show_default=True,
+              help="Connections served at once; more get RequestLimitExceeded.")
+@click.option("--max-inflight-mb", type=click.IntRange(min=1), default=emulator.DEFAULT_MAX_INFLIGHT_BYTES // 2**20, show_default=True,
+              help="MB of request bodies handled at once; more get RequestLimitExceeded.")
+@click.option("--max-body-mb", type=click.IntRange(min=1), default=emulator.MAX_BODY // 2**20, show_default=True,
+              help="MB of one request body; more get RequestSizeLimitExceeded before it is read.")
+@click.option("--verbose", "-v", is_flag=True, help="Log, for a signature failure, the canonical request and string-to-sign computed (never the secret).")
 @click.option("--quiet", is_flag=True, help="No line per request on stderr.")
-def serve(private_keys: Tuple[str, ...], host: str, port: int, secret_id: str, secret_key: str, fixtures: Optional[str], qps: Optional[float], quiet: bool) -> None:
-    """Run a local emulator of the encrypted ID-card OCR endpoint (RecognizeEncryptedIDCardOCR).
+def serve(private_keys: Tuple[str, ...], host: str, port: int, secret_id: str, secret_key: str, fixtures: Optional[str], qps: Optional[float],
+          idle_timeout: float, max_connections: int, max_inflight_mb: int, max_body_mb: int, verbose: bool, quiet: bool) -> None:
+    """Run a local emulator of every encrypted OCR and FaceID action (see ocrcrypto.actions).
 
-    It checks TC3-HMAC-SHA256 signatures against the test credentials, decrypts the envelope,
-    checks the parameters and answers, encrypted, from --fixtures or with a clearly fake
-    identity. It emulates transport and crypto, not recognition. Point the official SDK at it
-    with HttpProfile(protocol="http", endpoint="127.0.0.1:PORT").
+    It checks TC3-HMAC-SHA256 signatures against the test credentials as each official SDK
+    computes them, opens the envelope in the action's mode, checks the parameters and answers a
+    clearly fake result (or --fixtures) in the action's shape, encrypted as the vendor encrypts
+    it. It emulates transport and crypto, not recognition. Point the official SDK at it with
+    HttpProfile(protocol="http", endpoint="127.0.0.1:PORT").
 
     \b
     Example:
@@ -461,16 +471,15 @@ def serve(private_keys: Tuple[str, ...], host: str, port: int, secret_id: str, s
     if fixtures:
         try:
             table = emulator.load_fixtures(Path(fixtures).read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise CliError(f"--fixtures {fixtures}: {exc}") from None
-    service = emulator.Emulator(keys, secret_id=secret_id, secret_key=secret_key, fixtures=table, qps=qps)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise CliError(f"--fixtures {_shown(fixtures)}: {printable(str(exc), 300)}") from None
+    service = emulator.Emulator(keys, secret_id=secret_id, secret_key=secret_key, fixtures=table, qps=qps, verbose=verbose)
     try:
-        server = emulator.make_server(service, host, port, quiet=quiet)
+        server = emulator.make_server(service, host, port, quiet=quiet, idle_timeout=idle_timeout, max_connections=max_connections,
+                                      max_inflight_bytes=max_inflight_mb * 2**20, max_body=max_body_mb * 2**20)
     except OSError as exc:
         raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
-    click.echo(f"ocrcrypto emulator of {emulator.ACTION} listening on http://{bound_host}:{bound_port} "
-               f"(SecretId {secret_id}; keys: {', '.join(key_type(k) for k in keys)}); Ctrl-C stops it", err=True)
+    emulator.print_banner(service, server.endpoint)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

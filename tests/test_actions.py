@@ -48,6 +48,7 @@ def test_every_catalogued_field_exists_in_the_sdk_models(name):
     request_fields = _fields(getattr(module, f"{name}Request"))
     response_fields = _fields(getattr(module, f"{name}Response"))
     assert set(action.fields) <= request_fields
+    assert set(action.params) == request_fields - {"Encryption", "EncryptedBody"}
     assert {param for group in action.required for param in group} <= request_fields
     assert set(action.response_flags) <= request_fields
     assert set(action.result) <= response_fields

@@ -203,16 +203,28 @@ def test_emulator_errors_come_back_as_sdk_errors(emulator_server, keypairs, clie
     assert call(program, endpoint, wire).error == "FailedOperation.CardSideError"
 
 
-def test_other_service_version_and_action_go_through(emulator_server, keypairs, client, program):
-    """The programs are generic: a FaceID action reaches the emulator with its own action and version
-    headers (the emulator serves only the OCR action, so it answers InvalidAction). FaceID has no product
-    package for Node or Java: --client auto falls back to the SDK's CommonClient."""
+FACEID = [
+    pytest.param("DetectAIFakeFaces", {"FaceInput": "AAAA", "FaceInputType": 1}, None, "AttackRiskLevel", "Low", id="body"),
+    pytest.param("IdCardVerification", {"IdCard": "11010119900101001X", "Name": "李明"}, ["IdCard", "Name"], "Result", "0", id="field"),
+    pytest.param("GetDetectInfoEnhanced", {"BizToken": "token", "RuleId": "1", "IsEncryptResponse": True}, [], "Text", None, id="response-only"),
+]
+
+
+@pytest.mark.parametrize("action, params, fields, key, expected", FACEID)
+def test_faceid_actions_in_every_mode(emulator_server, keypairs, client, program, action, params, fields, key, expected):
+    """The programs are generic over service, version and action. FaceID has no product package for
+    Node or Java: --client auto falls back to the SDK's CommonClient."""
     program = [("auto" if arg == "product" else arg) for arg in program]
     emulator, endpoint = emulator_server(emulator_class=RecordingEmulator)
-    wire, _ = ocrcrypto.encrypt_request({"FaceInput": "AAAA", "FaceInputType": 1}, keypairs["AES-256-CBC"][0], "AES-256-CBC")
-    assert call(program, endpoint, wire, service="faceid", version="2018-03-01", action="DetectAIFakeFaces").error == "InvalidAction"
+    wire, session = ocrcrypto.encrypt_request(params, keypairs["SM4-GCM"][0], "SM4-GCM", fields)
+    outcome = call(program, endpoint, wire, service="faceid", version="2018-03-01", action=action)
+    result = session.decrypt_response(outcome.response)
+    if expected is None:
+        assert "EncryptedBody" in outcome.response and result[key]["Name"] == "EMULATOR TEST"
+    else:
+        assert result[key] == expected
     (request,) = emulator.requests
-    assert request["headers"]["x-tc-action"] == "DetectAIFakeFaces" and request["headers"]["x-tc-version"] == "2018-03-01"
+    assert request["headers"]["x-tc-action"] == action and request["headers"]["x-tc-version"] == "2018-03-01"
     assert json.loads(request["body"]) == wire
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 
 import pytest
 
 pytest.importorskip("tencentcloud.ocr.v20181119", reason="the official SDK is not installed (pip install -e '.[test]')")
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException  # noqa: E402
 
+import ocrcrypto  # noqa: E402
 from ocrcrypto import emulator  # noqa: E402
 from ocrcrypto.errors import DecryptionError, EnvelopeFormatError, KeyFormatError, UnsupportedActionError  # noqa: E402
 from ocrcrypto.tencentcloud import encrypted_call, encrypted_call_async  # noqa: E402
@@ -94,3 +96,75 @@ def test_response_decryption_errors_are_ocrcrypto_errors(emulator_server, keypai
     _, endpoint = emulator_server(TamperingEmulator)
     with pytest.raises(DecryptionError, match="Response.EncryptedBody: decryption failed"):
         encrypted_call(sdk_client(endpoint), ACTION, {"ImageUrl": "https://x/a.jpg"}, keypairs[algorithm][0], algorithm)
+
+
+# -- every mode through the official FaceID and OCR clients, sync and async, against the emulator --
+
+CALLS = [
+    pytest.param("IdCardVerification", {"IdCard": "11010119900101001X", "Name": "李明"}, {"Result": "0"}, id="IdCardVerification-field"),
+    pytest.param("BankCard4EVerification", {"Name": "李明", "IdCard": "11010119900101001X", "BankCard": "6222020000000000000",
+                                            "Phone": "13800000000", "CertType": 0}, {"Result": "0"}, id="BankCard4EVerification-field"),
+    pytest.param("DetectAIFakeFaces", {"FaceInput": "AAAA", "FaceInputType": 1}, {"AttackRiskLevel": "Low"}, id="DetectAIFakeFaces-body"),
+    pytest.param("GetDetectInfoEnhanced", {"BizToken": "token", "RuleId": "1"}, {"Text": "whole"}, id="GetDetectInfoEnhanced-whole-body"),
+    pytest.param("GetDetectInfoEnhanced", {"BizToken": "token", "RuleId": "1", "IsEncrypt": True}, {"Text": "fields"}, id="GetDetectInfoEnhanced-fields"),
+    pytest.param("RecognizeEncryptedIDCardOCR", {"ImageUrl": "https://example.com/a.jpg", "CardSide": "FRONT"}, {"Name": "EMULATOR TEST"}, id="OCR-body"),
+]
+
+
+class Recording(emulator.Emulator):
+    """The real emulator, keeping each raw request body and raw answer for the assertions."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.exchanges = []
+
+    def handle(self, method, path, headers, body):
+        answer = super().handle(method, path, headers, body)
+        self.exchanges.append((json.loads(body), answer))
+        return answer
+
+
+def _client(endpoint, action, asynchronous):
+    product = ocrcrypto.actions.get(action).product
+    if product == "faceid":
+        return faceid_client(endpoint, asynchronous=asynchronous)
+    if asynchronous:
+        from tencentcloud.common import credential
+        from tencentcloud.common.profile.client_profile import ClientProfile
+        from tencentcloud.common.profile.http_profile import HttpProfile
+        from tencentcloud.ocr.v20181119.ocr_client_async import OcrClient
+
+        cred = credential.Credential(emulator.DEFAULT_SECRET_ID, emulator.DEFAULT_SECRET_KEY)
+        return OcrClient(cred, "ap-guangzhou", ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint=endpoint, reqTimeout=30)))
+    return sdk_client(endpoint)
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("algorithm", ["AES-256-CBC", "SM4-GCM"])
+@pytest.mark.parametrize("action, params, expected", CALLS)
+def test_every_mode_through_the_official_clients(emulator_server, keypairs, action, params, expected, algorithm, asynchronous):
+    service, endpoint = emulator_server(Recording)
+    client = _client(endpoint, action, asynchronous)
+    call = encrypted_call_async(client, action, params, keypairs[algorithm][0], algorithm) if asynchronous else None
+    result = asyncio.run(call) if asynchronous else encrypted_call(client, action, params, keypairs[algorithm][0], algorithm)
+    (sent, answer), = service.exchanges
+    block = sent["Encryption"]
+    assert block["Algorithm"] == algorithm
+    entry = ocrcrypto.actions.get(action)
+    if entry.mode == ocrcrypto.actions.FIELD:
+        assert block["EncryptList"] == [f for f in entry.fields if f in params]
+        assert all(sent[f] != params[f] for f in block["EncryptList"])
+    elif entry.mode == ocrcrypto.actions.BODY:
+        assert block["EncryptList"] == ["EncryptedBody"] and all(sent.get(k, "") == "" for k in params)
+    else:
+        assert block["EncryptList"] == [] and (sent.get("IsEncryptResponse") is True or sent.get("IsEncrypt") is True)
+    inner = answer["Response"]
+    if expected.get("Text") == "whole":
+        assert inner["EncryptedBody"] and "Text" not in inner
+        assert result["Text"]["IdCard"] == "000000190001010000" and result["Text"]["Name"] == "EMULATOR TEST"
+    elif expected.get("Text") == "fields":
+        assert inner["Encryption"]["EncryptList"][0] == "Response.Text.IdCard" and inner["Text"]["IdCard"] != "000000190001010000"
+        assert result["Text"]["IdCard"] == "000000190001010000" and result["Text"]["OcrName"] == "EMULATOR TEST"
+    else:
+        assert {k: result[k] for k in expected} == expected
+    assert "Encryption" not in result and "EncryptedBody" not in result
