@@ -163,3 +163,16 @@ def build_node() -> Path:
         if result.returncode != 0:
             unavailable(f"npm ci in interop/node failed: {(result.stdout + result.stderr)[-2000:]}")
     return project / "cli.js"
+
+
+def imitate(command: Sequence[str], mistake: str, params: Dict[str, Any], algorithm: str, public: Path, fields: Sequence[str] = ()) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """(wire, session) from a reference's ``imitate MISTAKE``: a request with one real-world
+    mistake, made by that language's own libraries."""
+    args = [*command, "imitate", mistake, "--public-key", str(public), "--algorithm", algorithm]
+    for name in fields:
+        args += ["--field", name]
+    result = subprocess.run(args, input=json.dumps(params, ensure_ascii=False).encode(), capture_output=True, timeout=120)
+    if result.returncode != 0:
+        raise AssertionError(f"{command[0]} imitate {mistake} failed ({result.returncode}): {result.stderr.decode(errors='replace')[-2000:]}")
+    out = json.loads(result.stdout)
+    return out["wire"], out["session"]

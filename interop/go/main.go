@@ -29,6 +29,9 @@ commands:
                                                type fits the Algorithm are tried in order
   encrypt-response --session F [--field PATH]... [--fresh-iv]
   decrypt-response --session F                 response JSON on stdin; same shape on stdout
+  imitate MISTAKE --public-key F --algorithm A [--field PATH]...
+                                               like encrypt, with one real-world mistake made the
+                                               way Go code makes it (see imitate.go)
 
 A PATH is a field name or a dotted path with array indices: IdCard, Response.Text.IdCard,
 Response.Text.LivenessDetail[0].Idcard. A session file is {"Algorithm", "Key", "Iv"}; Iv may be null.
@@ -99,6 +102,9 @@ func writeJSON(w io.Writer, v json.Marshaler) error {
 }
 
 func run(command string, args []string, stdin io.Reader, stdout io.Writer) error {
+	if command == "imitate" {
+		return runImitate(args, stdin, stdout)
+	}
 	fs := flag.NewFlagSet(command, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	publicKey := fs.String("public-key", "", "the service's public key (PEM or the vendor's base64 of PEM)")

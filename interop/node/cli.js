@@ -9,6 +9,7 @@ import {
   encryptRequest, decryptRequest, encryptResponse, decryptResponse, sessionFromJson, sessionToJson,
 } from './lib/envelope.js';
 import { verifyDirectory } from './lib/vectors.js';
+import { imitate } from './lib/imitate.js';
 import { OcrCryptoError, UsageError } from './lib/errors.js';
 
 const USAGE = `usage: node cli.js COMMAND [flags]
@@ -20,7 +21,9 @@ commands:
   decrypt --private-key F [--private-key F2]... [--session-out F]
                                  wire on stdin; params on stdout
   encrypt-response --session F [--field PATH]... [--fresh-iv]
-  decrypt-response --session F   response on stdin; same shape on stdout`;
+  decrypt-response --session F   response on stdin; same shape on stdout
+  imitate MISTAKE --public-key F --algorithm SM4-GCM [--field PATH]...
+                                 like encrypt, with one real-world mistake (lib/imitate.js)`;
 
 const COMMANDS = {
   verify: { values: [], repeated: [], switches: [], positional: 1 },
@@ -28,6 +31,7 @@ const COMMANDS = {
   decrypt: { values: ['session-out'], repeated: ['private-key'], switches: [], positional: 0 },
   'encrypt-response': { values: ['session'], repeated: ['field'], switches: ['fresh-iv'], positional: 0 },
   'decrypt-response': { values: ['session'], repeated: [], switches: [], positional: 0 },
+  imitate: { values: ['public-key', 'algorithm'], repeated: ['field'], switches: [], positional: 1 },
 };
 
 function parseArgs(command, args) {
@@ -115,6 +119,12 @@ function run(command, args) {
       const params = readStdin('params');
       const { wire, session } = encryptRequest(params, publicKey, opts.algorithm ?? 'AES-256-CBC',
         opts.field.length ? opts.field : null, { responseOnly: Boolean(opts['response-only']) });
+      out(new Map([['wire', wire], ['session', sessionToJson(session)]]));
+      return;
+    }
+    case 'imitate': {
+      const publicKey = loadPublicKey(readFile(required(opts, 'public-key', command), 'public key'));
+      const { wire, session } = imitate(opts.positional[0], readStdin('params'), publicKey, opts.algorithm ?? 'AES-256-CBC', opts.field.length ? opts.field : null);
       out(new Map([['wire', wire], ['session', sessionToJson(session)]]));
       return;
     }

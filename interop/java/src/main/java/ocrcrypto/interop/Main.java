@@ -33,6 +33,8 @@ public final class Main {
                                                        wire on stdin; params out
               encrypt-response --session F [--field PATH]... [--fresh-iv]
               decrypt-response --session F
+              imitate MISTAKE --public-key F --algorithm A [--field NAME]...
+                                                       like encrypt, with one real-world mistake (Imitate.java)
             """;
 
     static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
@@ -155,6 +157,9 @@ public final class Main {
                     out = Protocol.encryptResponse(session, response, fields, iv);
                 }
                 return Protocol.JSON.writeValueAsString(out) + "\n";
+            }
+            case "imitate" -> {
+                return Imitate.run(positional, publicKey, algorithm, fields, stdin, random);
             }
             default -> throw new UsageException("unknown command " + command + "\n" + USAGE);
         }
