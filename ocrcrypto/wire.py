@@ -178,12 +178,17 @@ def loads_object(data: Union[str, bytes], where: str) -> Dict[str, Any]:
     return value
 
 
-def _check_depth(value: Any, where: str) -> None:
-    """Refuse a Python structure nested deeper than MAX_DEPTH, without recursing."""
+def _check_json_value(value: Any, where: str) -> None:
+    """Refuse, without recursing, a Python structure JSON would change or cannot hold: a mapping
+    key that is not a string (json.dumps turns 1 into "1" silently), or nesting deeper than
+    MAX_DEPTH."""
     stack: List[Tuple[Any, int]] = [(value, 0)]
     while stack:
         node, depth = stack.pop()
         if isinstance(node, Mapping):
+            bad = next((key for key in node if not isinstance(key, str)), _NO_KEY)
+            if bad is not _NO_KEY:
+                raise EnvelopeFormatError(f"{where}: names must be strings, got a key of type {type(bad).__name__}")
             children: Iterable[Any] = node.values()
         elif isinstance(node, (list, tuple)):
             children = node
@@ -194,9 +199,12 @@ def _check_depth(value: Any, where: str) -> None:
         stack.extend((child, depth + 1) for child in children)
 
 
+_NO_KEY = object()
+
+
 def dumps_compact(value: Any, where: str) -> bytes:
     """The compact UTF-8 JSON the protocol encrypts (key order kept, no NaN, string keys)."""
-    _check_depth(value, where)
+    _check_json_value(value, where)
     try:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
     except (TypeError, ValueError, RecursionError) as exc:

@@ -560,3 +560,106 @@ def test_failed_unwrap_fails_even_if_the_body_opens(keypairs):
             ocrcrypto.decrypt_request(wire, private)
     finally:
         del envelopes._REGISTRY["TEST-OPENS-ANYTHING"]
+
+
+# -- no crash class, nothing inside the error, the same steps for every failure -------------------
+
+
+@pytest.fixture(scope="module")
+def rsa512():
+    from cryptography.hazmat.primitives import serialization
+
+    from .conftest import data_file
+
+    return serialization.load_pem_private_key(data_file("rsa512_private.pem"), None)
+
+
+def test_rsa_keys_below_1024_bits_are_refused_as_objects_too(rsa512):
+    with pytest.raises(KeyFormatError, match="RSA-512 is too small"):
+        ocrcrypto.encrypt_request(PARAMS, rsa512.public_key(), "AES-256-CBC")
+    with pytest.raises(KeyFormatError, match="RSA-512 is too small"):
+        ocrcrypto.decrypt_request({"Encryption": {"EncryptList": [], "CiphertextBlob": "AAAA", "Iv": None}}, rsa512)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{1: "x"}, {("t",): 1}, {None: []}],
+    ids=["int-key", "tuple-key", "none-key"],
+)
+def test_mappings_with_non_string_keys_are_format_errors(keypairs, value):
+    with pytest.raises(EnvelopeFormatError):
+        ocrcrypto.EncryptionBlock.parse(value)
+    with pytest.raises(EnvelopeFormatError):
+        ocrcrypto.decrypt_request({**value, "Encryption": {"EncryptList": []}}, keypairs["SM4-GCM"][1])
+    with pytest.raises(EnvelopeFormatError, match="names must be strings"):
+        ocrcrypto.encrypt_request({"Name": "x", "Nested": value}, keypairs["SM4-GCM"][0], "SM4-GCM")
+    with pytest.raises(EnvelopeFormatError):
+        ocrcrypto.Session.new("SM4-GCM").decrypt_response({"Response": {**value, "Encryption": {"EncryptList": []}}})
+
+
+def _nested(depth: int):
+    value: dict = {"IdCard": "1"}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize("depth", [1000, 100000])
+def test_any_depth_is_an_error_not_a_recursion(keypairs, depth):
+    public, private = keypairs["SM4-GCM"]
+    with pytest.raises(EnvelopeFormatError, match="nested more than 200 levels deep"):
+        ocrcrypto.encrypt_request({"Name": "x", "Deep": _nested(depth)}, public, "SM4-GCM")
+    deep = _nested(depth)
+    wire, _ = ocrcrypto.encrypt_request({"Name": "x", "Deep": deep}, public, "SM4-GCM", fields=["Name"])
+    assert wire["Deep"] is deep  # field mode copies only along the encrypted paths: nothing recurses
+    deep_body = b'{"a":' * depth + b"1" + b"}" * depth
+    wire, session = ocrcrypto.encrypt_request({"Name": "x"}, public, "SM4-GCM")
+    ciphertext, tag = session.envelope.seal(deep_body, session.key, session.iv)
+    wire["EncryptedBody"] = base64.b64encode(ciphertext).decode()
+    wire["Encryption"]["TagList"] = [base64.b64encode(tag).decode()]
+    with pytest.raises(DecryptionError):
+        ocrcrypto.decrypt_request(wire, private)
+    response = {"Response": {"Encryption": {"EncryptList": ["EncryptedBody"], "Iv": None, "Algorithm": "SM4-GCM",
+                                            "TagList": [base64.b64encode(tag).decode()]},
+                             "EncryptedBody": base64.b64encode(ciphertext).decode()}}
+    with pytest.raises(EnvelopeFormatError, match="nested more than 200 levels deep"):
+        session.decrypt_response(response)
+
+
+def test_huge_integers_are_format_errors(keypairs):
+    public, private = keypairs["AES-256-CBC"]
+    wire, session = ocrcrypto.encrypt_request({"Name": "x"}, public)
+    ciphertext, _ = session.envelope.seal(b'{"Name":' + b"9" * 5000 + b"}", session.key, session.iv)
+    wire["EncryptedBody"] = base64.b64encode(ciphertext).decode()
+    with pytest.raises(DecryptionError):
+        ocrcrypto.decrypt_request(wire, private)
+    with pytest.raises(EnvelopeFormatError, match="number of 5000 digits"):
+        ocrcrypto.wire.loads('{"Name":' + "9" * 5000 + "}", "x")
+
+
+@pytest.mark.parametrize("mutate", SERVICE_SIDE_FAILURES)
+def test_the_uniform_error_holds_nothing(algorithm, keypairs, mutate):
+    public, private = keypairs[algorithm]
+    PUBLIC[algorithm] = public
+    wire, session = ocrcrypto.encrypt_request(PARAMS, public, algorithm)
+    with pytest.raises(DecryptionError) as info:
+        ocrcrypto.decrypt_request(mutate(copy.deepcopy(wire), session), private)
+    error = info.value
+    assert error.args == (DECRYPTION_FAILED,) and vars(error) == {}
+    assert error.__cause__ is None and error.__context__ is None
+
+
+@pytest.mark.parametrize("mutate", SERVICE_SIDE_FAILURES)
+def test_every_failure_still_decodes_and_parses(algorithm, keypairs, mutate, monkeypatch):
+    """The same steps whatever fails: the body is decrypted, decoded and parsed every time."""
+    public, private = keypairs[algorithm]
+    PUBLIC[algorithm] = public
+    wire, session = ocrcrypto.encrypt_request(PARAMS, public, algorithm)
+    wire = mutate(copy.deepcopy(wire), session)
+    parsed = []
+    original = ocrcrypto.wire.parse_text
+    monkeypatch.setattr(ocrcrypto.wire, "parse_text", lambda text: parsed.append(len(text)) or original(text))
+    with pytest.raises(DecryptionError):
+        ocrcrypto.decrypt_request(wire, private)
+    if _b64(wire.get("EncryptedBody", "")):  # an empty body has nothing to decode
+        assert len(parsed) == 1
