@@ -118,3 +118,28 @@ def faceid_client(endpoint: str, secret_id: str = None, secret_key: str = None, 
     cred = credential.Credential(secret_id or DEFAULT_SECRET_ID, secret_key or DEFAULT_SECRET_KEY)
     profile = ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint=endpoint, reqTimeout=30))
     return FaceidClient(cred, "ap-guangzhou", profile)
+
+
+# -- the references in interop/, built once per session (skipped, or failed with
+# OCRCRYPTO_REQUIRE_INTEROP=1, where a toolchain is missing) -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def go_binary(tmp_path_factory) -> Path:
+    from .interop import build_go
+
+    return build_go(tmp_path_factory.mktemp("go"))
+
+
+@pytest.fixture(scope="session")
+def java_jar() -> Path:
+    from .interop import build_java
+
+    return build_java()
+
+
+@pytest.fixture(scope="session")
+def node_cli() -> Path:
+    from .interop import build_node
+
+    return build_node()

@@ -17,7 +17,7 @@ import ocrcrypto
 from ocrcrypto.doctor import Finding, diagnose
 from ocrcrypto.hazmat import sm2, sm2_encodings
 
-from .interop import JAVA_FLAGS, build_go, build_java, build_node, imitate
+from .interop import JAVA_FLAGS, imitate
 
 PARAMS = {"Action": "RecognizeEncryptedIDCardOCR", "ImageUrl": "https://example.com/a.jpg", "CardSide": "FRONT"}
 
@@ -514,21 +514,6 @@ def test_top_level_blob_that_is_not_kms(cbc_request):
 @pytest.fixture(scope="session")
 def doctor_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("doctor")
-
-
-@pytest.fixture(scope="session")
-def go_binary(doctor_dir) -> Path:
-    return build_go(doctor_dir)
-
-
-@pytest.fixture(scope="session")
-def java_jar() -> Path:
-    return build_java()
-
-
-@pytest.fixture(scope="session")
-def node_cli() -> Path:
-    return build_node()
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import pytest
 
 import ocrcrypto
 
-from .interop import JAVA_FLAGS, ROOT, Command, KeyFiles, Python, build_go, build_java, build_node
+from .interop import JAVA_FLAGS, ROOT, Command, KeyFiles, Python
 
 VECTORS = ROOT / "vectors"
 
@@ -21,21 +21,6 @@ VECTORS = ROOT / "vectors"
 @pytest.fixture(scope="session")
 def interop_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("interop")
-
-
-@pytest.fixture(scope="session")
-def go_binary(interop_dir) -> Path:
-    return build_go(interop_dir)
-
-
-@pytest.fixture(scope="session")
-def java_jar() -> Path:
-    return build_java()
-
-
-@pytest.fixture(scope="session")
-def node_cli() -> Path:
-    return build_node()
 
 
 @pytest.fixture(scope="session")
