@@ -404,7 +404,8 @@ def vectors() -> None:
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--seed", default=vector_files.DEFAULT_SEED, show_default=True, help="Everything random in the vectors derives from this.")
 def vectors_generate(directory: str, seed: str) -> None:
-    """Write DIRECTORY/ocrcrypto_vectors.json, deterministically from the seed.
+    """Write DIRECTORY/ocrcrypto_vectors.json and ocrcrypto_key_vectors.json, deterministically
+    from the seed (the decrypt manifest comes from vectors/make_manifest.py).
 
     \b
     Example:
