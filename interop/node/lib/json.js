@@ -11,8 +11,8 @@ export class JsonNumber {
 const MAX_DEPTH = 512;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
-/** Parse JSON text; throws EnvelopeFormatError naming `where` and the position. */
-export function parseJson(text, where = 'input') {
+/** Parse JSON text (at most maxDepth levels of objects and arrays); throws EnvelopeFormatError naming `where` and the position. */
+export function parseJson(text, where = 'input', maxDepth = MAX_DEPTH) {
   let pos = 0;
   const fail = (msg) => { throw new EnvelopeFormatError(`${where}: not valid JSON: ${msg} at offset ${pos}`); };
   const ws = () => {
@@ -51,6 +51,7 @@ export function parseJson(text, where = 'input') {
     if (depth > MAX_DEPTH) fail('nested too deeply');
     ws();
     const c = text[pos];
+    if ((c === '{' || c === '[') && depth + 1 > maxDepth) fail(`nested more than ${maxDepth} levels deep`);
     if (c === '{') {
       pos++;
       const obj = new Map();
@@ -124,8 +125,8 @@ export function encodeUtf8(text, where) {
   return Buffer.from(text, 'utf8');
 }
 
-export function parseJsonBytes(bytes, where) {
-  return parseJson(decodeUtf8(bytes, where), where);
+export function parseJsonBytes(bytes, where, maxDepth = MAX_DEPTH) {
+  return parseJson(decodeUtf8(bytes, where), where, maxDepth);
 }
 
 export function isObject(v) { return v instanceof Map; }

@@ -16,11 +16,48 @@ export function publicPointOf(d) {
   return Buffer.from(sm2.getPublicKeyFromPrivateKey(scalarHex(d)), 'hex');
 }
 
-/** 04 || X || Y of a point given in SEC1 form (compressed or not); throws if not on the curve. */
-export function normalizePoint(bytes) {
-  const point = sm2.precomputePublicKey(hex(bytes));
-  point.assertValidity();
-  const { x, y } = point.toAffine();
+// The curve sm2p256v1 (GB/T 32918.5): y^2 = x^3 + ax + b over GF(p), cofactor 1.
+export const P = BigInt('0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF');
+const A = P - 3n;
+const B = BigInt('0x28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93');
+
+function modPow(base, exp, mod) {
+  let result = 1n;
+  base %= mod;
+  while (exp > 0n) {
+    if (exp & 1n) result = (result * base) % mod;
+    base = (base * base) % mod;
+    exp >>= 1n;
+  }
+  return result;
+}
+
+const curveRhs = (x) => (((x * x) % P) * x + A * x + B) % P;
+
+/**
+ * 04 || X || Y (65 bytes) of a point in SEC1 form: uncompressed 04 || X || Y or compressed
+ * 02/03 || X (decompressed: p = 3 mod 4, so y = rhs^((p+1)/4)). Coordinates must be below p and
+ * the point on the curve; throws a RangeError naming what is wrong.
+ */
+export function decodePoint(bytes) {
+  const b = Buffer.from(bytes);
+  const big = (s) => BigInt('0x' + s.toString('hex'));
+  let x, y;
+  if (b.length === 65 && b[0] === 4) {
+    x = big(b.subarray(1, 33));
+    y = big(b.subarray(33, 65));
+    if (x >= P || y >= P) throw new RangeError('a coordinate is not below the field prime');
+    if ((y * y) % P !== curveRhs(x)) throw new RangeError('the point is not on the curve sm2p256v1');
+  } else if (b.length === 33 && (b[0] === 2 || b[0] === 3)) {
+    x = big(b.subarray(1, 33));
+    if (x >= P) throw new RangeError('X is not below the field prime');
+    const rhs = curveRhs(x);
+    y = modPow(rhs, (P + 1n) / 4n, P);
+    if ((y * y) % P !== rhs) throw new RangeError('X has no square root on the curve sm2p256v1 (not a point)');
+    if ((y & 1n) !== BigInt(b[0] & 1)) y = (P - y) % P;
+  } else {
+    throw new RangeError(`a point is 04||X||Y (65 bytes) or 02/03||X (33 bytes), got ${b.length} bytes starting ${b.length ? b[0] : 'with nothing'}`);
+  }
   return Buffer.concat([Buffer.from([4]), Buffer.from(scalarHex(x), 'hex'), Buffer.from(scalarHex(y), 'hex')]);
 }
 

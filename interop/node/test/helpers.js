@@ -8,6 +8,8 @@ export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const CLI = path.join(HERE, '..', 'cli.js');
 export const VECTORS_DIR = path.join(HERE, '..', '..', '..', 'vectors');
 export const VECTORS = JSON.parse(fs.readFileSync(path.join(VECTORS_DIR, 'ocrcrypto_vectors.json'), 'utf8'));
+export const KEY_VECTORS = JSON.parse(fs.readFileSync(path.join(VECTORS_DIR, 'ocrcrypto_key_vectors.json'), 'utf8'));
+export const MANIFEST = JSON.parse(fs.readFileSync(path.join(VECTORS_DIR, 'ocrcrypto_decrypt_manifest.json'), 'utf8'));
 
 /** Run the CLI with a JSON (or raw string) stdin: {code, stdout, stderr, json}. */
 export function cli(args, input = '') {
