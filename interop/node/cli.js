@@ -148,22 +148,26 @@ function run(command, args) {
   }
 }
 
+// Exit codes go through process.exitCode, never process.exit(): exiting at once can cut off
+// what is still buffered for a pipe (a verify run writes hundreds of FAIL lines to stderr).
 function main() {
   const [command, ...args] = process.argv.slice(2);
   if (command === undefined || command === '--help' || command === '-h') {
     process.stderr.write(USAGE + '\n');
-    process.exit(command === undefined ? 2 : 0);
+    process.exitCode = command === undefined ? 2 : 0;
+    return;
   }
   try {
     run(command, args);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`error: ${e.message}\n${USAGE}\n`);
-      process.exit(2);
+      process.exitCode = 2;
+      return;
     }
     const message = e instanceof OcrCryptoError ? e.message : `internal error: ${e?.message ?? e}`;
     process.stderr.write(`error: ${String(message).split('\n')[0]}\n`);
-    process.exit(1);
+    process.exitCode = 1;
   }
 }
 

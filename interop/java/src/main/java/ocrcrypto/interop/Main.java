@@ -112,7 +112,7 @@ public final class Main {
                 if (responseOnly && !fields.isEmpty()) {
                     throw new UsageException("--field and --response-only exclude each other: a response-only request encrypts nothing");
                 }
-                Keys.Public key = Keys.loadPublic(read(require(publicKey, "--public-key")));
+                Keys.Public key = Keys.loadPublic(readBytes(require(publicKey, "--public-key")));
                 ObjectNode params = parse(stdin);
                 Protocol.Request request = responseOnly
                         ? Protocol.responseOnlyRequest(params, key, algorithm, random)
@@ -128,7 +128,7 @@ public final class Main {
                 }
                 List<Keys.Private> keyring = new ArrayList<>();
                 for (String path : privateKeys) {
-                    keyring.add(Keys.loadPrivate(read(path)));
+                    keyring.add(Keys.loadPrivate(readBytes(path)));
                 }
                 Protocol.Decrypted decrypted = Protocol.decryptRequest(parse(stdin), keyring);
                 if (sessionOut != null) {
@@ -182,6 +182,17 @@ public final class Main {
     static String read(String path) throws IOException {
         try {
             return Files.readString(Path.of(path), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IOException("cannot read " + path + ": no such file");
+        } catch (IOException e) {
+            throw new IOException("cannot read " + path + ": " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** A key file's bytes: the loaders take DER as well as text. */
+    static byte[] readBytes(String path) throws IOException {
+        try {
+            return Files.readAllBytes(Path.of(path));
         } catch (NoSuchFileException e) {
             throw new IOException("cannot read " + path + ": no such file");
         } catch (IOException e) {

@@ -391,6 +391,14 @@ public final class Protocol {
         return new Request(wire, session);
     }
 
+    /** A response-only request with the session given (its key, IV and wrapped key): for the vectors. */
+    static Request responseOnlyRequestWith(ObjectNode params, Suite suite, Session session) throws OcrCryptoException {
+        requirePlain(params, "params");
+        ObjectNode wire = params.deepCopy();
+        wire.set("Encryption", writeBlock(List.of(), session.blob(), session.iv(), suite.name(), List.of(), false));
+        return new Request(wire, session);
+    }
+
     public record Decrypted(ObjectNode params, Session session) {}
 
     public static Decrypted decryptRequest(ObjectNode wire, Keys.Private privateKey) throws OcrCryptoException {

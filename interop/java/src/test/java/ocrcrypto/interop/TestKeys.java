@@ -25,7 +25,7 @@ final class TestKeys {
 
     static synchronized Keys.Private get(String name) throws Exception {
         if (keys == null) {
-            keys = Vectors.loadKeys(file().get("keys"));
+            keys = Vectors.loadKeys(file().get("keys"), "keys");
         }
         return keys.get(name);
     }
