@@ -212,16 +212,9 @@ class Session:
 
 
 def _parse_uniformly(plaintext: bytes, is_body: bool) -> Tuple[Any, bool]:
-    """A decrypted part as a JSON object (body) or text (field), and whether it was one. Never
-    raises, and always takes the same steps: bytes that are not UTF-8 are still decoded (with
-    replacement characters) and, for a body, still parsed; the result is then refused."""
-    try:
-        text, utf8 = plaintext.decode("utf-8"), True
-    except UnicodeDecodeError:
-        text, utf8 = plaintext.decode("utf-8", "replace"), False
-    if not is_body:
-        return text, utf8
-    parsed = wire.parse_text(text)
-    if isinstance(parsed, str) or not isinstance(parsed[0], dict):
-        return None, False
-    return parsed[0], utf8
+    """A decrypted part as a JSON object (body) or text (field), and whether it was one; never
+    raises, and takes the same steps whatever is wrong (see :func:`ocrcrypto.wire.parse_uniformly`)."""
+    if is_body:
+        return wire.parse_uniformly(plaintext)
+    text = plaintext.decode("utf-8", "replace")
+    return text, text.encode("utf-8") == plaintext

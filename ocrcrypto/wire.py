@@ -13,6 +13,7 @@ import base64
 import binascii
 import json
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional, Sequence, Tuple, Union
 
@@ -35,6 +36,8 @@ __all__ = [
     "loads_object",
     "dumps_compact",
     "parse_path",
+    "parse_text",
+    "parse_uniformly",
     "get_path",
     "split_response",
     "join_response",
@@ -168,6 +171,65 @@ def parse_text(text: str) -> Union[str, Tuple[Any]]:
         return f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
     except (ValueError, RecursionError):
         return "not valid JSON"
+
+
+class _Flags(threading.local):
+    """What the uniform decoder's hooks saw in this thread's current parse."""
+
+    refused = False
+
+
+_UNIFORM_FLAGS = _Flags()
+
+
+def _note_object(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        _UNIFORM_FLAGS.refused = True
+    return out
+
+
+def _note_constant(name: str) -> Any:
+    _UNIFORM_FLAGS.refused = True
+    return None
+
+
+def _note_integer(text: str) -> int:
+    if len(text) > 4000:
+        _UNIFORM_FLAGS.refused = True
+        return 0
+    return int(text)
+
+
+_UNIFORM_DECODER = json.JSONDecoder(object_pairs_hook=_note_object, parse_constant=_note_constant, parse_int=_note_integer)
+
+
+class _Parsed(Exception):
+    """Raised on a parse that succeeded, so that success and failure both end in one exception."""
+
+    def __init__(self, value: Any, end: int) -> None:
+        self.value, self.end = value, end
+
+
+def parse_uniformly(plaintext: bytes) -> Tuple[Any, bool]:
+    """(the JSON object, ok) of decrypted bytes, for the service side: the same steps whatever is
+    wrong, and nothing raised. UTF-8 is checked without an exception (decode with replacement,
+    encode back, compare), the hooks note a duplicate key, NaN or a huge integer instead of
+    raising, and a good parse ends in an exception too; only how far the text is JSON differs."""
+    text = plaintext.decode("utf-8", "replace")
+    utf8 = text.encode("utf-8") == plaintext
+    _UNIFORM_FLAGS.refused = False
+    value, complete = None, False
+    try:
+        if text.count("[") + text.count("{") > MAX_DEPTH and _nesting(text) > MAX_DEPTH:
+            raise ValueError("too deep")
+        raise _Parsed(*_UNIFORM_DECODER.raw_decode(text))
+    except _Parsed as parsed:
+        value, complete = parsed.value, not text[parsed.end:].strip()
+    except (ValueError, RecursionError):
+        pass
+    ok = utf8 and complete and isinstance(value, dict) and not _UNIFORM_FLAGS.refused
+    return (value if ok else None), ok
 
 
 def loads_object(data: Union[str, bytes], where: str) -> Dict[str, Any]:

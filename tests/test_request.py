@@ -657,8 +657,8 @@ def test_every_failure_still_decodes_and_parses(algorithm, keypairs, mutate, mon
     wire, session = ocrcrypto.encrypt_request(PARAMS, public, algorithm)
     wire = mutate(copy.deepcopy(wire), session)
     parsed = []
-    original = ocrcrypto.wire.parse_text
-    monkeypatch.setattr(ocrcrypto.wire, "parse_text", lambda text: parsed.append(len(text)) or original(text))
+    original = ocrcrypto.wire.parse_uniformly
+    monkeypatch.setattr(ocrcrypto.wire, "parse_uniformly", lambda plaintext: parsed.append(len(plaintext)) or original(plaintext))
     with pytest.raises(DecryptionError):
         ocrcrypto.decrypt_request(wire, private)
     if _b64(wire.get("EncryptedBody", "")):  # an empty body has nothing to decode
