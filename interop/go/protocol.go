@@ -435,13 +435,19 @@ func EncryptResponseOnlyRequest(params *Object, pub PublicKey, algorithm, sm2Lib
 	if err != nil {
 		return nil, Session{}, err
 	}
-	if err := refuseEncrypted(params, "params"); err != nil {
-		return nil, Session{}, err
-	}
 	session, err := NewSession(suite)
 	if err != nil {
 		return nil, Session{}, err
 	}
+	return encryptResponseOnlyWith(params, pub, suite, session, random)
+}
+
+// encryptResponseOnlyWith is EncryptResponseOnlyRequest with a given key and IV.
+func encryptResponseOnlyWith(params *Object, pub PublicKey, suite Suite, session Session, random io.Reader) (*Object, Session, error) {
+	if err := refuseEncrypted(params, "params"); err != nil {
+		return nil, Session{}, err
+	}
+	var err error
 	if session.Blob, err = suite.Wrap(session.Key, pub, random); err != nil {
 		return nil, Session{}, err
 	}

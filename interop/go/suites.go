@@ -126,6 +126,15 @@ func gcm(key []byte) (cipher.AEAD, error) {
 	return cipher.NewGCM(block)
 }
 
+// gcmWithNonce is SM4-GCM with a nonce of the given size (the primitive vectors' IVs).
+func gcmWithNonce(key []byte, size int) (cipher.AEAD, error) {
+	block, err := sm4.NewCipher(key)
+	if err != nil {
+		return nil, fail(EnvelopeFormatError, "SM4 key: %v", err)
+	}
+	return cipher.NewGCMWithNonceSize(block, size)
+}
+
 func (s sm4GCM) Seal(plaintext, key, iv []byte) ([]byte, []byte, error) {
 	aead, err := gcm(key)
 	if err != nil || len(iv) != s.IVSize() {
