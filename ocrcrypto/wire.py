@@ -204,31 +204,25 @@ def _note_integer(text: str) -> int:
 _UNIFORM_DECODER = json.JSONDecoder(object_pairs_hook=_note_object, parse_constant=_note_constant, parse_int=_note_integer)
 
 
-class _Parsed(Exception):
-    """Raised on a parse that succeeded, so that success and failure both end in one exception."""
-
-    def __init__(self, value: Any, end: int) -> None:
-        self.value, self.end = value, end
-
-
 def parse_uniformly(plaintext: bytes) -> Tuple[Any, bool]:
     """(the JSON object, ok) of decrypted bytes, for the service side: the same steps whatever is
     wrong, and nothing raised. UTF-8 is checked without an exception (decode with replacement,
-    encode back, compare), the hooks note a duplicate key, NaN or a huge integer instead of
-    raising, and a good parse ends in an exception too; only how far the text is JSON differs."""
+    encode back, compare); the hooks note a duplicate key, NaN or a huge integer instead of
+    raising; and every parse, good or bad, ends in exactly one exception of the scanner's kind
+    (a good one raises its own), so that only how far the text is JSON differs."""
     text = plaintext.decode("utf-8", "replace")
     utf8 = text.encode("utf-8") == plaintext
     _UNIFORM_FLAGS.refused = False
-    value, complete = None, False
+    start = len(text) - len(text.lstrip())
+    value, end = None, -1
     try:
         if text.count("[") + text.count("{") > MAX_DEPTH and _nesting(text) > MAX_DEPTH:
-            raise ValueError("too deep")
-        raise _Parsed(*_UNIFORM_DECODER.raw_decode(text))
-    except _Parsed as parsed:
-        value, complete = parsed.value, not text[parsed.end:].strip()
-    except (ValueError, RecursionError):
+            raise StopIteration(0)
+        value, end = _UNIFORM_DECODER.scan_once(text, start)
+        raise json.JSONDecodeError("parsed", text, end)
+    except (StopIteration, ValueError, RecursionError):  # JSONDecodeError is a ValueError
         pass
-    ok = utf8 and complete and isinstance(value, dict) and not _UNIFORM_FLAGS.refused
+    ok = utf8 and end >= 0 and not text[end:].strip() and isinstance(value, dict) and not _UNIFORM_FLAGS.refused
     return (value if ok else None), ok
 
 
