@@ -77,7 +77,8 @@ class Command(Implementation):
     """A reference implementation behind the shared CLI contract."""
 
     command: Sequence[str] = ()
-    encrypt_args: Sequence[str] = ()
+    library_args: Sequence[str] = ()
+    """Passed to encrypt and decrypt: the library choice (Go's --sm2-lib) for wrap and unwrap."""
     workdir: Path = field(default_factory=Path)
 
     def run(self, args: Sequence[str], payload: Any) -> Any:
@@ -94,7 +95,7 @@ class Command(Implementation):
         return path
 
     def encrypt(self, params, algorithm, fields, keys, *, response_only=False):
-        args = ["encrypt", "--public-key", str(keys.public), "--algorithm", algorithm, *self.encrypt_args]
+        args = ["encrypt", "--public-key", str(keys.public), "--algorithm", algorithm, *self.library_args]
         for name in fields or ():
             args += ["--field", name]
         if response_only:
@@ -104,7 +105,7 @@ class Command(Implementation):
 
     def decrypt(self, wire, keys):
         session_out = self.workdir / f"server-{self.name}-{os.getpid()}-{abs(hash(json.dumps(wire, sort_keys=True)))}.json"
-        args = ["decrypt", "--session-out", str(session_out)]
+        args = ["decrypt", "--session-out", str(session_out), *self.library_args]
         for path in keys.keyring or [keys.private]:
             args += ["--private-key", str(path)]
         params = self.run(args, wire)

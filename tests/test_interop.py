@@ -57,16 +57,17 @@ def _family(name: str) -> str:
     return name.split("-")[0]
 
 
-# Every ordered pair of different implementations; the Go SM2 library choice only matters for SM4-GCM.
+# Every ordered pair of different implementations; the Go SM2 library choice (for the key wrap
+# when producing, the unwrap when consuming) only matters for SM4-GCM.
 PRODUCERS = ("python", "go-emmansun", "go-tjfoc", "java", "node")
-CONSUMERS = ("python", "go-emmansun", "java", "node")
+CONSUMERS = PRODUCERS
 REFERENCES = ("go-emmansun", "java", "node")
 MATRIX = [
     (producer, consumer, algorithm)
     for producer in PRODUCERS
     for consumer in CONSUMERS
     for algorithm in ("AES-256-CBC", "SM4-GCM")
-    if _family(producer) != _family(consumer) and not (producer == "go-tjfoc" and algorithm == "AES-256-CBC")
+    if _family(producer) != _family(consumer) and not ("go-tjfoc" in (producer, consumer) and algorithm == "AES-256-CBC")
 ]
 
 SIZES = {

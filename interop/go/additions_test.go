@@ -719,3 +719,23 @@ func TestCLIAdditions(t *testing.T) {
 		t.Fatalf("session file mode %v", info.Mode())
 	}
 }
+
+// The tjfoc library unwraps SM4-GCM keys too, so that it can play the service in the matrix.
+func TestTjfocUnwrapsRequests(t *testing.T) {
+	keys := testKeys(t)
+	for _, lib := range []string{"emmansun", "tjfoc"} {
+		wire, session, err := EncryptRequest(obj(t, `{"IdCard":"1","Name":"n"}`), keys.public["sm2"], "SM4-GCM", []string{"IdCard"}, lib, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, unwrapWith := range []string{"emmansun", "tjfoc"} {
+			got, server, err := DecryptRequestWith(wire, unwrapWith, keys.private["sm2"])
+			if err != nil || !bytes.Equal(server.Key, session.Key) || marshal(t, got) != `{"IdCard":"1","Name":"n"}` {
+				t.Fatalf("%s -> %s: %v", lib, unwrapWith, err)
+			}
+			if _, _, err := DecryptRequestWith(wire, unwrapWith, keys.private["sm2-other"]); err != errDecryption {
+				t.Fatalf("%s -> %s with another key: %v", lib, unwrapWith, err)
+			}
+		}
+	}
+}

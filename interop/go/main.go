@@ -24,7 +24,7 @@ commands:
   verify DIR                                   check every test vector in DIR
   encrypt --public-key F --algorithm A [--field PATH]... [--response-only] [--sm2-lib emmansun|tjfoc]
                                                params JSON on stdin; {"wire", "session"} on stdout
-  decrypt --private-key F [--private-key F2]... [--session-out F]
+  decrypt --private-key F [--private-key F2]... [--session-out F] [--sm2-lib emmansun|tjfoc]
                                                wire JSON on stdin; params on stdout; the keys whose
                                                type fits the Algorithm are tried in order
   encrypt-response --session F [--field PATH]... [--fresh-iv]
@@ -113,7 +113,7 @@ func run(command string, args []string, stdin io.Reader, stdout io.Writer) error
 	sessionOut := fs.String("session-out", "", "decrypt: write the request's session here (mode 0600)")
 	responseOnly := fs.Bool("response-only", false, "encrypt nothing; only send the wrapped key for the response")
 	algorithm := fs.String("algorithm", "AES-256-CBC", "AES-256-CBC or SM4-GCM")
-	sm2Lib := fs.String("sm2-lib", "emmansun", "SM2 library for wrapping: emmansun or tjfoc")
+	sm2Lib := fs.String("sm2-lib", "emmansun", "SM2 library for wrapping and unwrapping: emmansun or tjfoc")
 	sessionPath := fs.String("session", "", "session file {Algorithm, Key, Iv}")
 	freshIV := fs.Bool("fresh-iv", false, "encrypt the response under a new IV")
 	var fields multiFlag
@@ -186,7 +186,7 @@ func run(command string, args []string, stdin io.Reader, stdout io.Writer) error
 		if err != nil {
 			return err
 		}
-		params, session, err := DecryptRequest(wire, keyring...)
+		params, session, err := DecryptRequestWith(wire, *sm2Lib, keyring...)
 		if err != nil {
 			return err
 		}

@@ -477,6 +477,11 @@ func isResponseOnly(block Block, payload *Object) (bool, error) {
 // fits the request's Algorithm are tried in order; whatever goes wrong once the shape is right,
 // the error is the one errDecryption.
 func DecryptRequest(wire *Object, keys ...PrivateKey) (*Object, Session, error) {
+	return DecryptRequestWith(wire, "emmansun", keys...)
+}
+
+// DecryptRequestWith is DecryptRequest with the SM2 library that unwraps an SM4-GCM key chosen.
+func DecryptRequestWith(wire *Object, sm2Lib string, keys ...PrivateKey) (*Object, Session, error) {
 	encryption, ok := wire.Child("Encryption")
 	if !ok {
 		return nil, Session{}, fail(EnvelopeFormatError, "request.Encryption: missing or not an object")
@@ -485,7 +490,7 @@ func DecryptRequest(wire *Object, keys ...PrivateKey) (*Object, Session, error) 
 	if err != nil {
 		return nil, Session{}, err
 	}
-	suite, err := GetSuite(block.Algorithm, "emmansun")
+	suite, err := GetSuite(block.Algorithm, sm2Lib)
 	if err != nil {
 		return nil, Session{}, err
 	}

@@ -178,7 +178,13 @@ func (s sm4GCM) Unwrap(blob []byte, priv PrivateKey) ([]byte, error) {
 	if len(blob) != 1+64+32+s.KeySize() || blob[0] != 4 {
 		return nil, errDecryption
 	}
-	key, err := sm2.Decrypt(priv.SM2, blob)
+	var key []byte
+	var err error
+	if s.lib == "tjfoc" {
+		key, err = tjfocDecrypt(priv, blob)
+	} else {
+		key, err = sm2.Decrypt(priv.SM2, blob)
+	}
 	if err != nil || len(key) != s.KeySize() {
 		return nil, errDecryption
 	}
