@@ -109,15 +109,7 @@ func runImitate(args []string, stdin io.Reader, stdout io.Writer) error {
 	if fs.NArg() != 0 {
 		return usageErr{"imitate takes one MISTAKE"}
 	}
-	data, err := readFlagFile("imitate", "--public-key", *publicKey)
-	if err != nil {
-		return err
-	}
-	pub, err := LoadPublicKey(data)
-	if err != nil {
-		return err
-	}
-	params, err := readObject(stdin)
+	pub, params, err := readKeyAndParams("imitate", *publicKey, stdin)
 	if err != nil {
 		return err
 	}
@@ -125,9 +117,5 @@ func runImitate(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	out := NewObject()
-	out.SetChild("wire", wire)
-	sessionJSON, _ := session.MarshalJSON()
-	out.Set("session", sessionJSON)
-	return writeJSON(stdout, out)
+	return writeWireAndSession(stdout, wire, session)
 }

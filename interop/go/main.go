@@ -92,6 +92,29 @@ func writePrivateFile(path string, data []byte) error {
 	return f.Close()
 }
 
+// readKeyAndParams reads what encrypt and imitate start from: the public key file and the params.
+func readKeyAndParams(command, publicKeyPath string, stdin io.Reader) (PublicKey, *Object, error) {
+	data, err := readFlagFile(command, "--public-key", publicKeyPath)
+	if err != nil {
+		return PublicKey{}, nil, err
+	}
+	pub, err := LoadPublicKey(data)
+	if err != nil {
+		return PublicKey{}, nil, err
+	}
+	params, err := readObject(stdin)
+	return pub, params, err
+}
+
+// writeWireAndSession prints {"wire", "session"}, what encrypt and imitate answer.
+func writeWireAndSession(w io.Writer, wire *Object, session Session) error {
+	out := NewObject()
+	out.SetChild("wire", wire)
+	sessionJSON, _ := session.MarshalJSON()
+	out.Set("session", sessionJSON)
+	return writeJSON(w, out)
+}
+
 func writeJSON(w io.Writer, v json.Marshaler) error {
 	data, err := v.MarshalJSON()
 	if err != nil {
@@ -139,15 +162,7 @@ func run(command string, args []string, stdin io.Reader, stdout io.Writer) error
 		fmt.Fprintf(stdout, "%d vectors verified\n", checked)
 		return nil
 	case "encrypt":
-		data, err := readFlagFile(command, "--public-key", *publicKey)
-		if err != nil {
-			return err
-		}
-		pub, err := LoadPublicKey(data)
-		if err != nil {
-			return err
-		}
-		params, err := readObject(stdin)
+		pub, params, err := readKeyAndParams(command, *publicKey, stdin)
 		if err != nil {
 			return err
 		}
@@ -161,11 +176,7 @@ func run(command string, args []string, stdin io.Reader, stdout io.Writer) error
 		if err != nil {
 			return err
 		}
-		out := NewObject()
-		out.SetChild("wire", wire)
-		sessionJSON, _ := session.MarshalJSON()
-		out.Set("session", sessionJSON)
-		return writeJSON(stdout, out)
+		return writeWireAndSession(stdout, wire, session)
 	case "decrypt":
 		if len(privateKeys) == 0 {
 			return usageErr{command + " needs --private-key"}
