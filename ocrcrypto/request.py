@@ -101,7 +101,10 @@ def decrypt_request(wire_request: Mapping[str, Any], private_keys: PrivateKeys) 
     """The service side: recover the params and the request's Session (to encrypt the response).
 
     ``private_keys`` is one key or a keyring (an iterable of keys of either suite, e.g. during key
-    rotation): every key of the request's suite is tried. Shape errors (missing fields, bad
+    rotation): every key of the request's suite is tried, and the first under which the key
+    unwraps and the request opens is taken. A response-only request has nothing to open, so with
+    several RSA keys a wrong one listed first can pass for the right one (about once in a
+    hundred): list the current key first. Shape errors (missing fields, bad
     base64, wrong IV length) name what is wrong; everything that depends on the private key or
     the ciphertext fails with one ``DecryptionError("decryption failed")``, after the same work,
     with no cause or context attached.
@@ -117,14 +120,17 @@ def decrypt_request(wire_request: Mapping[str, Any], private_keys: PrivateKeys) 
     if block.iv is not None and len(block.iv) != envelope.iv_size:
         raise EnvelopeFormatError(f"Encryption.Iv: {block.algorithm} needs {envelope.iv_size} bytes, got {len(block.iv)}")
     tags = block.tags(required=envelope.tag_size is not None, count=len(message.parts))
-    key, unwrapped = b"", False
-    for private_key in keys:  # every key, always: which one opens it must not show in the time
-        candidate, ok = unwrap_key_unchecked(envelope, block.ciphertext_blob, private_key)
-        if not unwrapped:
-            key, unwrapped = candidate, ok  # a failure gives a random key: the body is still opened
-    session = Session(block.algorithm, key, block.iv, ciphertext_blob=block.ciphertext_blob)
-    session.encrypt_list = tuple(part.name for part in message.parts)
-    params, opened = session.open_message_uniformly(message, block.iv, tags)
-    if not (unwrapped and opened):
+    chosen: Optional[Tuple[Dict[str, Any], Session]] = None
+    for private_key in keys:  # every key, always, in full: which one opens it must not show in the time
+        key, unwrapped = unwrap_key_unchecked(envelope, block.ciphertext_blob, private_key)
+        session = Session(block.algorithm, key, block.iv, ciphertext_blob=block.ciphertext_blob)
+        session.encrypt_list = tuple(part.name for part in message.parts)
+        params, opened = session.open_message_uniformly(message, block.iv, tags)
+        # A wrong RSA key "unwraps" too (implicit rejection gives a random message, 32 bytes long
+        # about once in a hundred): only a key under which the request also opens is taken.
+        if unwrapped and opened and chosen is None:
+            chosen = params, session
+    if chosen is None:
         raise DecryptionError(DECRYPTION_FAILED)
+    params, session = chosen
     return params, session

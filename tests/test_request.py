@@ -711,3 +711,38 @@ def test_the_old_block_import_path_still_works():
     from ocrcrypto.block import FIELD_NAMES, EncryptionBlock
 
     assert EncryptionBlock is ocrcrypto.EncryptionBlock and FIELD_NAMES == ocrcrypto.wire.BLOCK_FIELDS
+
+
+def _blob_a_wrong_rsa_key_unwraps_to_32_bytes(right, wrong, algorithm="AES-256-CBC", fields=None, params=None):
+    """A request whose key blob the wrong RSA key 'unwraps' (implicit rejection) to 32 bytes."""
+    from ocrcrypto.hazmat import ciphers
+
+    for _ in range(5000):
+        wire, session = ocrcrypto.encrypt_request(params or PARAMS, right.public_key(), algorithm, fields)
+        message, ok = ciphers.rsa_pkcs1v15_decrypt_unchecked(wrong, _b64(wire["Encryption"]["CiphertextBlob"]))
+        if ok and len(message) == 32:
+            return wire, session
+    pytest.skip("this OpenSSL build does not do implicit rejection: a wrong RSA key fails outright")
+
+
+@pytest.mark.parametrize("fields", [None, ["Name"]], ids=["body", "field"])
+def test_a_wrong_rsa_key_first_in_the_keyring_is_not_taken(keypairs, fields):
+    """A wrong RSA key yields a random message instead of an error; when that message is 32 bytes
+    long it looks like a key. The keyring takes only a key under which the request also opens."""
+    right = keypairs["AES-256-CBC"][1]
+    wrong = _other_rsa_key()
+    params = {"Name": "李明", "ImageUrl": "https://example.com/a.jpg"}
+    wire, client = _blob_a_wrong_rsa_key_unwraps_to_32_bytes(right, wrong, fields=fields, params=params)
+    got, server = ocrcrypto.decrypt_request(wire, [wrong, right])
+    assert got == params and server.key == client.key
+    with pytest.raises(DecryptionError):
+        ocrcrypto.decrypt_request(wire, [wrong])
+
+
+_OTHER_RSA = []
+
+
+def _other_rsa_key():
+    if not _OTHER_RSA:
+        _OTHER_RSA.append(ocrcrypto.generate_private_key("RSA", rsa_bits=1024))
+    return _OTHER_RSA[0]
