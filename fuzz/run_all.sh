@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Run every fuzz harness for SECONDS each, one after the other; exit non-zero on any finding.
 #
-#   fuzz/run_all.sh 15              # CI: about 15 s per harness
+#   fuzz/run_all.sh 15              # about 15 s per harness
 #   fuzz/run_all.sh 600 sm2 keys    # only some harnesses (names without fuzz_ and .py)
+#   FUZZ_SEED=1 FUZZ_RUNS=8000 fuzz/run_all.sh 40
+#                                   # CI: the same 8000 inputs per harness on every run (libFuzzer's
+#                                   # -seed and -runs; SECONDS stays the cap), so CI is reproducible
 #
 # The committed seeds in fuzz/corpus/<name>/ are only read; what the fuzzer learns goes to
 # fuzz/.work/corpus/<name>/ and crash artifacts to fuzz/.work/artifacts/ (both git-ignored).
@@ -22,7 +25,10 @@ for name in "${names[@]}"; do
   mkdir -p "$work/corpus/$name"
   log="$work/$name.log"
   echo "== fuzz_$name for ${seconds}s"
-  "$python" "$here/fuzz_$name.py" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 \
+  extra=()
+  [ -n "${FUZZ_SEED:-}" ] && extra+=("-seed=$FUZZ_SEED")
+  [ -n "${FUZZ_RUNS:-}" ] && extra+=("-runs=$FUZZ_RUNS")
+  "$python" "$here/fuzz_$name.py" -max_total_time="$seconds" "${extra[@]}" -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$work/artifacts/$name-" "$work/corpus/$name" "$here/corpus/$name" >"$log" 2>&1
   rc=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')

@@ -312,6 +312,12 @@ def get_path(root: Mapping[str, Any], path: str) -> Tuple[bool, Any]:
     return True, node
 
 
+def _same_places(root: Mapping[str, Any], paths: Sequence[str]) -> bool:
+    """Whether two of ``paths`` name one place (``Name`` and ``Response.Name`` in a response)."""
+    places = [_relative(root, parse_path(path)) for path in paths]
+    return len(set(places)) != len(places)
+
+
 def _string_at(root: Mapping[str, Any], path: str, where: str, named_in: str) -> str:
     found, value = get_path(root, path)
     if not found:
@@ -519,6 +525,8 @@ def parse_message(payload: Any, where: str) -> Message:
             parts.append(Sealed(name, b64decode(_string_at(payload, name, where, f"{prefix}.EncryptList"), f"{where}.{printable(name)}"), False))
     if sum(p.is_body for p in parts) > 1:
         raise EnvelopeFormatError(f"{prefix}.EncryptList: names the body more than once")
+    if _same_places(payload, [p.name for p in parts if not p.is_body]):
+        raise EnvelopeFormatError(f"{prefix}.EncryptList: names a field more than once (by two spellings of its path)")
     if body_field is not None and not any(p.is_body for p in parts):
         raise EnvelopeFormatError(f"{where}.{body_field}: present, but EncryptList does not name it")
     clear = {k: v for k, v in payload.items() if k != "Encryption" and k not in BODY_NAME_ALIASES}
@@ -568,7 +576,7 @@ def check_fields(payload: Mapping[str, Any], fields: Any, where: str) -> List[Tu
         if not isinstance(name, str) or not name:
             raise EnvelopeFormatError("fields: every field name must be a non-empty string")
         parse_path(name)
-    if len(set(names)) != len(names):
+    if len(set(names)) != len(names) or _same_places(payload, names):
         raise EnvelopeFormatError("fields: a field is named more than once")
     return [(name, _string_at(payload, name, where, "fields")) for name in names]
 

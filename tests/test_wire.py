@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import ocrcrypto
 from ocrcrypto import wire
 from ocrcrypto.wire import EncryptionBlock, b64decode
 from ocrcrypto.errors import EnvelopeFormatError
@@ -196,3 +197,17 @@ def test_messages_escape_control_characters():
     with pytest.raises(EnvelopeFormatError) as info:
         EncryptionBlock.parse({**GOOD, "Bad\nName\x1b[31m": 1})
     assert "\n" not in str(info.value) and "\x1b" not in str(info.value) and "Bad\\nName\\x1b[31m" in str(info.value)
+
+
+def test_one_field_named_twice_by_two_spellings_is_refused():
+    """Name and Response.Name are one place in a response: naming both is naming it twice (the
+    fuzzer found that both decrypted the one ciphertext)."""
+    session = ocrcrypto.Session.new("SM4-GCM")
+    response = session.encrypt_response({"Response": {"Name": "n", "RequestId": "r"}}, ["Response.Name"])
+    block = response["Response"]["Encryption"]
+    block["EncryptList"].append("Name")
+    block["TagList"].append(block["TagList"][0])
+    with pytest.raises(EnvelopeFormatError, match="names a field more than once"):
+        session.decrypt_response(response)
+    with pytest.raises(EnvelopeFormatError, match="a field is named more than once"):
+        session.encrypt_response({"Response": {"Name": "n"}}, ["Response.Name", "Name"])
