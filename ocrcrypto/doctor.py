@@ -17,10 +17,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from . import wire
 from .envelopes import Envelope, algorithms, get_envelope
 from .errors import OcrCryptoError, printable
-from .hazmat import sm2_encodings
+from .hazmat import ciphers, sm2_encodings
 from .keys import PrivateKey, key_type
 from .session import Session
 from .wire import BLOCK_FIELDS, BODY_NAME, BODY_NAME_ALIASES, DEFAULT_ALGORITHM, PROTOCOL_PARAMS, RESPONSE_CLEAR_FIELDS
@@ -440,6 +442,8 @@ class _Doctor:
         assert self.private_key is not None
         if key_type(self.private_key) != envelope.key_type:
             return None
+        if isinstance(self.private_key, rsa.RSAPrivateKey) and not ciphers.rsa_pkcs1v15_padding_ok(self.private_key, raw):
+            return None  # a wrong RSA key would still "unwrap" to a random message (implicit rejection)
         try:
             return envelope.unwrap_key(raw, self.private_key)
         except OcrCryptoError:

@@ -112,6 +112,13 @@ def test_wycheproof_rsa_pkcs1_2048_decrypt():
     assert checked == 67
 
 
+def test_wycheproof_rsa_padding_check_of_the_doctor():
+    """The doctor's explicit padding check agrees with Wycheproof on every case."""
+    for group, t in _cases("rsa_pkcs1_2048_test.json"):
+        key = serialization.load_pem_private_key(group["privateKeyPem"].encode(), None)
+        assert ciphers.rsa_pkcs1v15_padding_ok(key, bytes.fromhex(t["ct"])) is (t["result"] == "valid"), t["tcId"]
+
+
 # -- pycryptodome as an independent AES and GCM oracle -------------------------------------------
 
 

@@ -701,3 +701,23 @@ def test_sm_crypto_output(keypairs, public_files, node_cli, mistake):
 def _tag(wire):
     tags = wire["Encryption"]["TagList"]
     return base64.b64decode(tags[0]) if tags else None
+
+
+def test_a_wrong_rsa_key_that_implicit_rejection_makes_look_right(cbc_request):
+    """With a wrong RSA key, OpenSSL's implicit rejection returns a random message instead of an
+    error, 32 bytes long about once in a hundred: the doctor checks the padding itself."""
+    from ocrcrypto.hazmat import ciphers
+
+    wire, _ = cbc_request
+    right = ocrcrypto.generate_private_key("RSA", rsa_bits=1024)
+    other = ocrcrypto.generate_private_key("RSA", rsa_bits=1024)
+    for _ in range(5000):
+        wire, _ = ocrcrypto.encrypt_request({"ImageUrl": "https://x/a.jpg"}, ocrcrypto.public_key_of(right), "AES-256-CBC")
+        message, _ = ciphers.rsa_pkcs1v15_decrypt_unchecked(other, base64.b64decode(wire["Encryption"]["CiphertextBlob"]))
+        if len(message) == 32:
+            break
+    else:
+        pytest.skip("this OpenSSL build does not do implicit rejection")
+    problems = _problems(diagnose(wire, private_key=other))
+    assert "does not unwrap with this private key" in problems[0]
+    assert _problems(diagnose(wire, private_key=right)) == []

@@ -27,6 +27,7 @@ __all__ = [
     "sm4_gcm_decrypt_unchecked",
     "rsa_pkcs1v15_decrypt_unchecked",
     "rsa_pkcs1v15_encrypt_with_padding",
+    "rsa_pkcs1v15_padding_ok",
     "GCM_TAG_SIZE",
 ]
 
@@ -173,6 +174,23 @@ def rsa_pkcs1v15_decrypt(private_key: rsa.RSAPrivateKey, ciphertext: bytes) -> b
     if not ok:
         raise DecryptionError(DECRYPTION_FAILED)
     return plaintext
+
+
+def rsa_pkcs1v15_padding_ok(private_key: rsa.RSAPrivateKey, ciphertext: bytes) -> bool:
+    """Whether the ciphertext carries a well-formed PKCS#1 v1.5 type-2 block under this key.
+
+    For diagnosis only: it answers the very question a padding oracle asks, so it never runs on
+    a service path. It tells a wrong key apart from a right one, which implicit rejection hides
+    (a wrong key there gives a random message, 32 bytes long about once in a hundred).
+    """
+    numbers = private_key.private_numbers()
+    size = (private_key.key_size + 7) // 8
+    c = int.from_bytes(ciphertext, "big")
+    if len(ciphertext) != size or c >= numbers.public_numbers.n:
+        return False
+    block = pow(c, numbers.d, numbers.public_numbers.n).to_bytes(size, "big")
+    separator = block.find(b"\x00", 2)
+    return block[:2] == b"\x00\x02" and separator >= 10
 
 
 def rsa_pkcs1v15_decrypt_unchecked(private_key: rsa.RSAPrivateKey, ciphertext: bytes) -> Tuple[bytes, bool]:
