@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .errors import EnvelopeFormatError, UnsupportedActionError, printable
 
-__all__ = ["Action", "ResponseEncryption", "get", "names", "supported", "BODY", "FIELD", "RESPONSE_ONLY", "KMS"]
+__all__ = ["Action", "ResponseEncryption", "catalogue", "get", "names", "supported", "BODY", "FIELD", "RESPONSE_ONLY", "KMS"]
 
 BODY, FIELD, RESPONSE_ONLY, KMS = "body", "field", "response-only", "kms"
 
@@ -190,6 +190,11 @@ _CATALOGUE: Tuple[Action, ...] = (
 )
 
 _BY_NAME: Dict[str, Action] = {action.name: action for action in _CATALOGUE}
+
+
+def catalogue() -> List[Action]:
+    """Every entry, the unsupported one included, in the catalogue's order."""
+    return list(_CATALOGUE)
 
 
 def names() -> List[str]:

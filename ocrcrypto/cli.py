@@ -395,6 +395,30 @@ def doctor(input: IO[bytes], private_key: Optional[str], session_path: Optional[
     sys.exit(EXIT_FAILURE if problems else 0)
 
 
+@main.command("actions")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalogue as a JSON array.")
+def list_actions(as_json: bool) -> None:
+    """List the vendor's encrypted actions: product, version, mode and encryptable fields.
+
+    \b
+    Example:
+      ocrcrypto actions
+    """
+    from . import actions
+
+    entries = actions.catalogue()
+    if as_json:
+        click.echo(dumps([{"Action": a.name, "Product": a.product, "Version": a.version, "Mode": a.mode, "Fields": list(a.fields),
+                           "ResponseFlags": list(a.response_flags), "Supported": a.supported, "Unsupported": a.unsupported or None}
+                          for a in entries]), nl=False)
+        return
+    for a in entries:
+        what = ", ".join(a.fields) if a.mode == actions.FIELD else "the body" if a.mode == actions.BODY else "nothing"
+        flags = f"; encrypted answer with {' or '.join(a.response_flags)}" if a.response_flags else ""
+        note = "" if a.supported else f" (not supported: {a.unsupported})"
+        click.echo(f"{a.name:32} {a.product} {a.version}  {a.mode}: {what}{flags}{note}")
+
+
 @main.group()
 def vectors() -> None:
     """Generate or verify the cross-language test vectors (see vectors/README.md)."""

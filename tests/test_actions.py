@@ -43,7 +43,7 @@ def test_every_sdk_request_with_an_envelope_is_catalogued_and_nothing_else():
 
 @pytest.mark.parametrize("name", actions.names())
 def test_every_catalogued_field_exists_in_the_sdk_models(name):
-    action = actions._BY_NAME[name]
+    action = {a.name: a for a in actions.catalogue()}[name]
     module = MODELS[action.product]
     request_fields = _fields(getattr(module, f"{name}Request"))
     response_fields = _fields(getattr(module, f"{name}Response"))
@@ -69,7 +69,7 @@ def test_every_catalogued_field_exists_in_the_sdk_models(name):
 def test_modes_and_versions_match_the_protocol_table():
     by_mode = {}
     for name in actions.names():
-        by_mode.setdefault(actions._BY_NAME[name].mode, []).append(name)
+        by_mode.setdefault({a.name: a for a in actions.catalogue()}[name].mode, []).append(name)
     assert sorted(by_mode[actions.BODY]) == ["DetectAIFakeFaces", "RecognizeEncryptedIDCardOCR"]
     assert sorted(by_mode[actions.RESPONSE_ONLY]) == ["CheckIdCardInformation", "GetDetectInfoEnhanced", "GetFaceIdResult"]
     assert by_mode[actions.KMS] == ["PhoneVerification"]

@@ -170,7 +170,7 @@ def test_demo_both_suites_and_show_key():
 
 @pytest.mark.parametrize(
     "command",
-    [["encrypt"], ["decrypt"], ["encrypt-response"], ["decrypt-response"], ["keygen"], ["doctor"], ["demo"], ["serve"],
+    [["encrypt"], ["decrypt"], ["encrypt-response"], ["decrypt-response"], ["keygen"], ["doctor"], ["demo"], ["serve"], ["actions"],
      ["vectors", "generate"], ["vectors", "verify"]],
     ids=" ".join,
 )
@@ -385,3 +385,14 @@ def test_reading_from_a_terminal_says_so(tmp_path: Path):
     assert process.returncode == 0, err
     assert err.decode().startswith("reading JSON from the terminal; end it with Ctrl-D")
     assert json.loads(out) == {"Response": {"RequestId": "r"}}
+
+
+def test_actions_lists_the_catalogue():
+    r = run("actions")
+    lines = r.stdout.strip().splitlines()
+    assert r.exit_code == 0 and len(lines) == 25
+    assert any(line.startswith("IdCardVerification") and "field: Name, IdCard" in line for line in lines)
+    assert any(line.startswith("PhoneVerification ") and "not supported" in line for line in lines)
+    listed = json.loads(run("actions", "--json").stdout)
+    assert [a["Action"] for a in listed] == ocrcrypto.actions.names()
+    assert {a["Mode"] for a in listed} == {"body", "field", "response-only", "kms"}
