@@ -14,7 +14,7 @@ import fuzzlib
 
 with fuzzlib.instrument():
     import ocrcrypto
-    from ocrcrypto import emulator
+    from ocrcrypto import emulator  # noqa: F401 (imported here to be instrumented)
 
 try:
     from ocrcrypto import actions

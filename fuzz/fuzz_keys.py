@@ -3,7 +3,6 @@
 Only OcrCryptoError may escape; a key that loads must also write out and load back the same.
 """
 
-import sys
 
 import fuzzlib
 

@@ -18,7 +18,7 @@ import tempfile
 import traceback
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
+from typing import IO, Any, List, Optional, Sequence, Tuple
 
 import click
 

@@ -4,6 +4,7 @@
 
 import crypto from 'node:crypto';
 import { decryptionFailed, KeyFormatError } from './errors.js';
+import { modPow } from './bigint.js';
 
 const toBig = (bytes) => BigInt('0x' + (Buffer.from(bytes).toString('hex') || '0'));
 const fromB64url = (s) => toBig(Buffer.from(s, 'base64url'));
@@ -12,17 +13,6 @@ function toBytes(n, size) {
   const h = n.toString(16).padStart(size * 2, '0');
   if (h.length > size * 2) throw new RangeError('integer too large');
   return Buffer.from(h, 'hex');
-}
-
-function modPow(base, exp, mod) {
-  let result = 1n;
-  base %= mod;
-  while (exp > 0n) {
-    if (exp & 1n) result = (result * base) % mod;
-    base = (base * base) % mod;
-    exp >>= 1n;
-  }
-  return result;
 }
 
 function modInverse(a, m) {

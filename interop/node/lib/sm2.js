@@ -3,6 +3,7 @@
 
 import { sm2, sm3, kdf } from 'sm-crypto-v2';
 import { decryptionFailed } from './errors.js';
+import { modPow } from './bigint.js';
 
 export const N = BigInt('0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123');
 const C1_SIZE = 65;
@@ -20,17 +21,6 @@ export function publicPointOf(d) {
 export const P = BigInt('0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF');
 const A = P - 3n;
 const B = BigInt('0x28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93');
-
-function modPow(base, exp, mod) {
-  let result = 1n;
-  base %= mod;
-  while (exp > 0n) {
-    if (exp & 1n) result = (result * base) % mod;
-    base = (base * base) % mod;
-    exp >>= 1n;
-  }
-  return result;
-}
 
 const curveRhs = (x) => (((x * x) % P) * x + A * x + B) % P;
 
